@@ -1,0 +1,30 @@
+package dev.kiln.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Optimiser: Adam (Kingma &amp; Ba, 2015). At most one optimiser annotation per network; without one, Adam with its defaults. */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Adam {
+  double DEFAULT_LR = 1e-3;
+
+  /** The learning rate, constant for the run. */
+  double learningRate() default DEFAULT_LR;
+
+  /**
+   * Names a network parameter ({@link Annealed} or {@link Fixed}) to use as the learning rate
+   * instead of {@link #learningRate()}, to anneal it like any other parameter.
+   */
+  String learningRateParameter() default "";
+
+  double beta1() default 0.9;
+
+  double beta2() default 0.999;
+
+  double epsilon() default 1e-7;
+}

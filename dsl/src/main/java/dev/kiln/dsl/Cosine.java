@@ -1,0 +1,36 @@
+package dev.kiln.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import java.lang.annotation.Repeatable;
+
+/**
+ * Schedule phase: follows half a cosine from {@code from} to {@code to} (slow, fast, slow). Its length is {@code epochs} or {@code steps}, exactly one of them,
+ * greater than zero.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+@Repeatable(Cosine.List.class)
+public @interface Cosine {
+  /** Start value; NaN (the default) continues from where the previous phase ended. */
+  double from() default Double.NaN;
+
+  double to();
+
+  long epochs() default 0;
+
+  long steps() default 0;
+
+  /** Holds repeated {@code @Cosine} phases; their order among other phases is their source order. */
+  @Documented
+  @Retention(RetentionPolicy.CLASS)
+  @Target(ElementType.TYPE)
+  @interface List {
+    Cosine[] value();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.kiln.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Optimiser: RMSProp (Hinton), optionally with momentum. At most one optimiser annotation per network; without one, Adam with its defaults. */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface RmsProp {
+  double DEFAULT_LR = 1e-3;
+
+  /** The learning rate, constant for the run. */
+  double learningRate() default DEFAULT_LR;
+
+  /**
+   * Names a network parameter ({@link Annealed} or {@link Fixed}) to use as the learning rate
+   * instead of {@link #learningRate()}, to anneal it like any other parameter.
+   */
+  String learningRateParameter() default "";
+
+  double decay() default 0.9;
+
+  double momentum() default 0.0;
+
+  double epsilon() default 1e-7;
+}

@@ -1,0 +1,56 @@
+package dev.kiln.runtime.graph;
+
+import dev.kiln.dsl.Schedule;
+import dev.kiln.dsl.schedule.PhasedSchedule;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What generated {@link NetworkGraph} code builds its forward pass with: TensorFlow's {@link Ops},
+ * plus the runtime's way of making each kind of state, so that variables are resource variables,
+ * read once, seeded, saved, optimised, bounded and logged the same way for every network.
+ *
+ * <p>Every {@code name} is the TensorFlow name of the state ({@code "hidden1/weights"},
+ * {@code "theta"}, {@code "hidden1/theta"}) and its TensorBoard tag; names are unique in a graph.
+ * Each method returns the one read of the state that the whole forward pass uses.
+ */
+public interface GraphBuilder {
+  /** The graph's ops, for the forward pass itself. */
+  Ops tf();
+
+  /** The placeholder for a batch of examples: {@code [batch, spec().inputShape()...]}. */
+  Operand<TFloat32> input(String name);
+
+  /**
+   * A trainable weight tensor, Glorot-uniform initialised from the network seed: {@code [in, out]}
+   * for a dense layer ({@code [kh, kw, in, out]} for a convolution).
+   */
+  Operand<TFloat32> weights(String name, Shape shape);
+
+  /** A trainable bias vector of {@code units} values, initialised to zero. */
+  Operand<TFloat32> bias(String name, long units);
+
+  /** A parameter held at {@code value}; logged as a scalar so every run shows it. */
+  Operand<TFloat32> fixed(String name, double value);
+
+  /** A parameter computed in the graph from the step counter: nothing is fed per step. */
+  Operand<TFloat32> annealed(String name, PhasedSchedule schedule);
+
+  /** A parameter evaluated on the host before each step and fed. */
+  Operand<TFloat32> hostScheduled(String name, Schedule schedule);
+
+  /**
+   * A trainable parameter: a scalar ({@code Shape.scalar()}) shared by every activation that uses
+   * it, or one value per neuron ({@code Shape.of(units)}). It starts at {@code initial}, is clipped
+   * into [{@code min}, {@code max}] after every step (infinite bounds: unbounded), and learns at
+   * the optimiser's rate times {@code learningRateScale}. Scalars are logged as scalars, vectors as
+   * histograms.
+   */
+  Operand<TFloat32> trainable(
+      String name, Shape shape, double initial, double min, double max, double learningRateScale);
+
+  /** Uses {@code learningRate} (a scalar, usually {@link #annealed}) as the optimiser's rate. */
+  void learningRate(Operand<TFloat32> learningRate);
+}

@@ -1,0 +1,22 @@
+package dev.kiln.runtime.graph;
+
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What the annotation processor generates for each {@code @Network}: the network's static
+ * description and the code that builds its forward pass. The runtime adds everything that is the
+ * same for every network (loss, optimiser, summaries, save and restore) around it.
+ */
+public interface NetworkGraph {
+  /** The network as declared: name, input shape, output width, loss, optimiser, seed. */
+  NetworkSpec spec();
+
+  /**
+   * Builds the forward pass into {@code graph}, from {@link GraphBuilder#input} to the output
+   * layer's logits, creating weights and parameters through {@code graph}.
+   *
+   * @return the logits, shape {@code [batch, spec().outputUnits()]}
+   */
+  Operand<TFloat32> buildForward(GraphBuilder graph);
+}
