@@ -6,6 +6,11 @@ package dev.kiln.runtime.data;
  * by {@code init_genrand}, {@code random_sample}, {@code shuffle} of a one-dimensional array, and
  * the polar Box–Muller {@code standard_normal}/{@code normal} that caches its second value.
  *
+ * <p>Integer streams, uniform doubles and shuffles are bit-identical to NumPy's. Gaussians use
+ * Java's {@code Math.log} where NumPy calls C's {@code log}; the two differ in the last bit for a
+ * few values in ten thousand (measured against NumPy 2.4 on glibc), which never changes the
+ * float32 values {@link TwoMoons} stores (identical to scikit-learn's in 300,000 points checked).
+ *
  * <p>Not thread-safe: one instance per generated data set.
  */
 final class NumpyRandomState {
