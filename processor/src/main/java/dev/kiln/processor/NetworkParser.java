@@ -1,0 +1,304 @@
+package dev.kiln.processor;
+
+import dev.kiln.dsl.Loss;
+import dev.kiln.processor.model.Activation;
+import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.DenseLayer;
+import dev.kiln.processor.model.LayerModel.InputLayer;
+import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.NetworkModel;
+import dev.kiln.processor.model.OptimizerModel;
+import dev.kiln.processor.model.Origin;
+import dev.kiln.processor.model.ParameterModel;
+import dev.kiln.processor.model.ParameterModel.AnnealedParameter;
+import dev.kiln.processor.model.ParameterModel.FixedParameter;
+import dev.kiln.processor.model.ParameterModel.TrainableParameter;
+import dev.kiln.processor.model.ParameterRole;
+import dev.kiln.processor.model.ParameterUse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.Elements;
+
+/**
+ * Reads a {@code @Network} type into a {@link NetworkModel}. It reports only what the model cannot
+ * represent (a member that is two things at once, a type that cannot be a network); everything
+ * else is checked by {@link NetworkValidator} on the model.
+ */
+final class NetworkParser {
+  static final String NETWORK = "dev.kiln.dsl.Network";
+  private static final String INPUT = "dev.kiln.dsl.Input";
+  private static final String DENSE = "dev.kiln.dsl.Dense";
+  private static final String OUTPUT = "dev.kiln.dsl.Output";
+  private static final String FIXED = "dev.kiln.dsl.Fixed";
+  private static final String ANNEALED = "dev.kiln.dsl.Annealed";
+  private static final String TRAINABLE = "dev.kiln.dsl.Trainable";
+  private static final Set<String> LAYERS = Set.of(INPUT, DENSE, OUTPUT);
+  private static final Set<String> PARAMETERS = Set.of(FIXED, ANNEALED, TRAINABLE);
+  private static final String SGD = "dev.kiln.dsl.Sgd";
+  private static final String MOMENTUM = "dev.kiln.dsl.Momentum";
+  private static final String ADAM = "dev.kiln.dsl.Adam";
+  private static final String RMS_PROP = "dev.kiln.dsl.RmsProp";
+  private static final Set<String> OPTIMIZERS = Set.of(SGD, MOMENTUM, ADAM, RMS_PROP);
+
+  private final Elements elements;
+  private final AnnotationReader reader;
+  private final ScheduleParser schedules;
+  private final Diagnostics diagnostics;
+
+  NetworkParser(Elements elements, AnnotationReader reader, ScheduleParser schedules, Diagnostics diagnostics) {
+    this.elements = elements;
+    this.reader = reader;
+    this.schedules = schedules;
+    this.diagnostics = diagnostics;
+  }
+
+  /** The network declared by {@code type}; empty if the type cannot declare one (reported). */
+  Optional<NetworkModel> parse(TypeElement type) {
+    Origin origin = Origin.of(type, AnnotationReader.find(type, NETWORK).orElseThrow());
+    if (!canDeclareNetwork(type, origin)) {
+      return Optional.empty();
+    }
+    Loss loss = reader.enumValue(origin, "loss", Loss.class);
+    long seed = reader.longValue(origin, "seed");
+
+    List<LayerModel> layers = new ArrayList<>();
+    List<Element> parameterMembers = new ArrayList<>();
+    for (Element member : type.getEnclosedElements()) {
+      if (member.getKind() != ElementKind.METHOD && member.getKind() != ElementKind.FIELD) {
+        continue;
+      }
+      MemberAnnotations annotations = MemberAnnotations.of(member);
+      if (!annotations.layers().isEmpty()) {
+        layer(member, annotations, loss).ifPresent(layers::add);
+      } else if (!annotations.parameters().isEmpty()) {
+        parameterMembers.add(member);
+      }
+      reportConflicts(member, annotations);
+    }
+    OptimizerModel optimizer = optimizer(type, origin);
+
+    // Trainable defaults depend on what the parameter is used as, so parameters come last.
+    Map<String, List<ParameterUse>> uses = ParameterUse.collect(layers, optimizer);
+    List<ParameterModel> parameters = new ArrayList<>();
+    for (Element member : parameterMembers) {
+      parameters.add(parameter(member, MemberAnnotations.of(member).parameters().get(0), uses));
+    }
+    return Optional.of(new NetworkModel(
+        type,
+        type.getSimpleName().toString(),
+        elements.getPackageOf(type).getQualifiedName().toString(),
+        loss,
+        seed,
+        layers,
+        parameters,
+        optimizer,
+        origin));
+  }
+
+  private boolean canDeclareNetwork(TypeElement type, Origin origin) {
+    boolean isInterface = type.getKind() == ElementKind.INTERFACE;
+    boolean isAbstractClass = type.getKind() == ElementKind.CLASS && type.getModifiers().contains(Modifier.ABSTRACT);
+    if (isInterface || isAbstractClass) {
+      return true;
+    }
+    String kind = switch (type.getKind()) {
+      case CLASS -> "a class that is not abstract";
+      case ENUM -> "an enum";
+      case ANNOTATION_TYPE -> "an annotation type";
+      default -> "a " + type.getKind().toString().toLowerCase();
+    };
+    diagnostics.error(origin, "@Network goes on an interface or an abstract class, not on " + kind
+        + ": declare " + type.getSimpleName() + " as an interface (its members are never called)");
+    return false;
+  }
+
+  /** The Kiln annotations on one member, by what they make of it. */
+  private record MemberAnnotations(
+      List<AnnotationMirror> layers, List<AnnotationMirror> activations, List<AnnotationMirror> parameters) {
+    static MemberAnnotations of(Element member) {
+      List<AnnotationMirror> layers = new ArrayList<>();
+      List<AnnotationMirror> activations = new ArrayList<>();
+      List<AnnotationMirror> parameters = new ArrayList<>();
+      for (AnnotationMirror mirror : member.getAnnotationMirrors()) {
+        String name = AnnotationReader.qualifiedName(mirror);
+        if (LAYERS.contains(name)) {
+          layers.add(mirror);
+        } else if (PARAMETERS.contains(name)) {
+          parameters.add(mirror);
+        } else if (ActivationKind.forAnnotationType(name).isPresent()) {
+          activations.add(mirror);
+        }
+      }
+      return new MemberAnnotations(layers, activations, parameters);
+    }
+  }
+
+  /** A member may be one layer or one parameter, and a layer has at most one activation. */
+  private void reportConflicts(Element member, MemberAnnotations annotations) {
+    String name = member.getSimpleName().toString();
+    if (annotations.layers().size() > 1) {
+      Origin second = Origin.of(member, annotations.layers().get(1));
+      diagnostics.error(second, "'" + name + "' is declared as two layers, "
+          + Origin.of(member, annotations.layers().get(0)).annotationName() + " and " + second.annotationName()
+          + ": a member declares one layer; keep one annotation");
+    }
+    if (!annotations.layers().isEmpty()) {
+      for (AnnotationMirror parameter : annotations.parameters()) {
+        Origin origin = Origin.of(member, parameter);
+        diagnostics.error(origin, "'" + name + "' is a layer ("
+            + Origin.of(member, annotations.layers().get(0)).annotationName() + ") and cannot also be a parameter ("
+            + origin.annotationName() + "): declare the parameter as a separate double member");
+      }
+    }
+    if (annotations.parameters().size() > 1) {
+      Origin second = Origin.of(member, annotations.parameters().get(1));
+      diagnostics.error(second, "parameter '" + name + "' is declared twice, as "
+          + Origin.of(member, annotations.parameters().get(0)).annotationName() + " and as " + second.annotationName()
+          + ": a parameter is fixed, annealed or trainable; keep one annotation");
+    }
+    if (annotations.layers().isEmpty() && !annotations.activations().isEmpty()) {
+      Origin activation = Origin.of(member, annotations.activations().get(0));
+      diagnostics.error(activation, activation.annotationName() + " on '" + name
+          + "' has no layer to act on: activations go beside @Dense (or @Input) on a layer member");
+    }
+    if (annotations.activations().size() > 1 && !annotations.layers().isEmpty()) {
+      Origin second = Origin.of(member, annotations.activations().get(1));
+      diagnostics.error(second, "layer '" + name + "' has two activations, "
+          + Origin.of(member, annotations.activations().get(0)).annotationName() + " and " + second.annotationName()
+          + ": keep one (a layer without one is the identity)");
+    }
+    if (!annotations.parameters().isEmpty() && annotations.layers().isEmpty()) {
+      TypeMirror type = memberType(member);
+      if (type.getKind() != TypeKind.DOUBLE) {
+        diagnostics.error(Origin.of(member, annotations.parameters().get(0)), "parameter '" + name
+            + "' must be declared as double, not " + type + ": it is a scalar network parameter");
+      }
+    }
+  }
+
+  private static TypeMirror memberType(Element member) {
+    return member instanceof ExecutableElement method ? method.getReturnType() : member.asType();
+  }
+
+  private Optional<LayerModel> layer(Element member, MemberAnnotations annotations, Loss loss) {
+    String name = member.getSimpleName().toString();
+    Origin origin = Origin.of(member, annotations.layers().get(0));
+    Optional<Activation> activation = annotations.activations().isEmpty()
+        ? Optional.empty()
+        : Optional.of(activation(Origin.of(member, annotations.activations().get(0))));
+    return switch (AnnotationReader.qualifiedName(origin.annotation())) {
+      case INPUT -> Optional.of(new InputLayer(name, reader.longArrayValue(origin, "shape"), activation, origin));
+      case DENSE -> Optional.of(new DenseLayer(
+          name,
+          reader.intValue(origin, "units"),
+          reader.intValue(origin, "repeat"),
+          activation.orElseGet(() -> Activation.identity(origin)),
+          origin));
+      case OUTPUT -> {
+        activation.ifPresent(given -> diagnostics.error(given.origin(), "the @Output layer '" + name
+            + "' takes no activation: its logits go to the loss " + loss + ", which applies "
+            + outputFunction(loss) + " itself; remove " + given.origin().annotationName()));
+        yield Optional.of(new OutputLayer(name, reader.intValue(origin, "units"), origin));
+      }
+      default -> throw new IllegalStateException("not a layer annotation: " + origin.annotation());
+    };
+  }
+
+  private static String outputFunction(Loss loss) {
+    return switch (loss) {
+      case SIGMOID_CROSS_ENTROPY -> "the sigmoid";
+      case SOFTMAX_CROSS_ENTROPY -> "the softmax";
+      case MEAN_SQUARED_ERROR -> "no function (the output is the prediction)";
+    };
+  }
+
+  private Activation activation(Origin origin) {
+    ActivationKind kind = ActivationKind.forAnnotationType(AnnotationReader.qualifiedName(origin.annotation()))
+        .orElseThrow();
+    Optional<String> parameter = kind.parameterRole().isPresent()
+        ? Optional.of(reader.stringValue(origin, "value"))
+        : Optional.empty();
+    return new Activation(kind, parameter, origin);
+  }
+
+  private OptimizerModel optimizer(TypeElement type, Origin networkOrigin) {
+    List<Origin> written = type.getAnnotationMirrors().stream()
+        .filter(mirror -> OPTIMIZERS.contains(AnnotationReader.qualifiedName(mirror)))
+        .map(mirror -> Origin.of(type, (AnnotationMirror) mirror))
+        .collect(Collectors.toList());
+    for (Origin extra : written.subList(Math.min(1, written.size()), written.size())) {
+      diagnostics.error(extra, type.getSimpleName() + " has more than one optimiser ("
+          + written.stream().map(Origin::annotationName).collect(Collectors.joining(", "))
+          + "): keep one");
+    }
+    if (written.isEmpty()) {
+      return new OptimizerModel.Adam(
+          reader.defaultDoubleValue(ADAM, "learningRate"),
+          Optional.empty(),
+          reader.defaultDoubleValue(ADAM, "beta1"),
+          reader.defaultDoubleValue(ADAM, "beta2"),
+          reader.defaultDoubleValue(ADAM, "epsilon"),
+          networkOrigin);
+    }
+    Origin origin = written.get(0);
+    double learningRate = reader.doubleValue(origin, "learningRate");
+    String parameterName = reader.stringValue(origin, "learningRateParameter");
+    Optional<String> parameter = parameterName.isEmpty() ? Optional.empty() : Optional.of(parameterName);
+    return switch (AnnotationReader.qualifiedName(origin.annotation())) {
+      case SGD -> new OptimizerModel.Sgd(learningRate, parameter, origin);
+      case MOMENTUM -> new OptimizerModel.Momentum(
+          learningRate, parameter, reader.doubleValue(origin, "momentum"), reader.booleanValue(origin, "nesterov"),
+          origin);
+      case ADAM -> new OptimizerModel.Adam(
+          learningRate, parameter, reader.doubleValue(origin, "beta1"), reader.doubleValue(origin, "beta2"),
+          reader.doubleValue(origin, "epsilon"), origin);
+      case RMS_PROP -> new OptimizerModel.RmsProp(
+          learningRate, parameter, reader.doubleValue(origin, "decay"), reader.doubleValue(origin, "momentum"),
+          reader.doubleValue(origin, "epsilon"), origin);
+      default -> throw new IllegalStateException("not an optimiser annotation: " + origin.annotation());
+    };
+  }
+
+  private ParameterModel parameter(Element member, AnnotationMirror annotation, Map<String, List<ParameterUse>> uses) {
+    String name = member.getSimpleName().toString();
+    Origin origin = Origin.of(member, annotation);
+    return switch (AnnotationReader.qualifiedName(annotation)) {
+      case FIXED -> new FixedParameter(name, reader.doubleValue(origin, "value"), origin);
+      case ANNEALED -> new AnnealedParameter(name, schedules.parse(reader.classValue(origin, "value")), origin);
+      case TRAINABLE -> trainable(name, origin, uses.getOrDefault(name, List.of()));
+      default -> throw new IllegalStateException("not a parameter annotation: " + annotation);
+    };
+  }
+
+  /** A trainable parameter with the unwritten initial value and bounds taken from its one role. */
+  private TrainableParameter trainable(String name, Origin origin, List<ParameterUse> uses) {
+    Set<ParameterRole> roles = uses.stream().map(ParameterUse::role).collect(Collectors.toSet());
+    ParameterRole role = roles.size() == 1 ? roles.iterator().next() : null;
+    return new TrainableParameter(
+        name,
+        orDefault(reader.doubleValue(origin, "initial"), role == null ? Double.NaN : role.defaultInitial()),
+        orDefault(reader.doubleValue(origin, "min"), role == null ? Double.NaN : role.defaultMin()),
+        orDefault(reader.doubleValue(origin, "max"), role == null ? Double.NaN : role.defaultMax()),
+        reader.booleanValue(origin, "perNeuron"),
+        reader.doubleValue(origin, "learningRateScale"),
+        origin);
+  }
+
+  /** The DSL writes "not given" as NaN. */
+  private static double orDefault(double written, double fallback) {
+    return Double.isNaN(written) ? fallback : written;
+  }
+}
