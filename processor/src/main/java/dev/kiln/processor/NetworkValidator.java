@@ -1,0 +1,338 @@
+package dev.kiln.processor;
+
+import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.DenseLayer;
+import dev.kiln.processor.model.LayerModel.InputLayer;
+import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.NetworkModel;
+import dev.kiln.processor.model.OptimizerModel;
+import dev.kiln.processor.model.Origin;
+import dev.kiln.processor.model.ParameterModel;
+import dev.kiln.processor.model.ParameterModel.AnnealedParameter;
+import dev.kiln.processor.model.ParameterModel.FixedParameter;
+import dev.kiln.processor.model.ParameterModel.TrainableParameter;
+import dev.kiln.processor.model.ParameterRole;
+import dev.kiln.processor.model.ParameterUse;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a parsed network: its structure, numbers, names and the parameters its activations and
+ * optimiser name. Every problem is an error (an unused parameter, a warning) on the declaration
+ * that caused it, worded so the user knows what to change.
+ */
+final class NetworkValidator {
+  /** Per-layer state the runtime names {@code <layer>/weights} and {@code <layer>/bias}. */
+  private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "bias");
+
+  private final Diagnostics diagnostics;
+  private final ScheduleValidator schedules;
+
+  NetworkValidator(Diagnostics diagnostics, ScheduleValidator schedules) {
+    this.diagnostics = diagnostics;
+    this.schedules = schedules;
+  }
+
+  /** Whether code can be generated for the network: no errors here or in a schedule it uses. */
+  boolean validate(NetworkModel network) {
+    int errorsBefore = diagnostics.errorCount();
+    validateStructure(network);
+    validateLayers(network);
+    validateNames(network);
+    validateParameterUses(network);
+    validateOptimizer(network.optimizer());
+    boolean parametersValid = validateParameters(network);
+    return parametersValid && diagnostics.errorCount() == errorsBefore;
+  }
+
+  /** One input, first; one output, last. */
+  private void validateStructure(NetworkModel network) {
+    List<LayerModel> layers = network.layers();
+    Set<LayerModel> misplaced = new HashSet<>();
+    List<InputLayer> inputs = network.inputs();
+    if (inputs.isEmpty()) {
+      diagnostics.error(network.origin(), network.name() + " has no input: declare it as the first layer, "
+          + "e.g. @Input(shape = 2) Layer point();");
+    } else {
+      for (InputLayer extra : inputs.subList(1, inputs.size())) {
+        diagnostics.error(extra.origin(), network.name() + " has more than one input (" + names(inputs)
+            + "): a network has exactly one @Input, its first layer");
+        misplaced.add(extra);
+      }
+      for (LayerModel layer : layers.subList(0, layers.indexOf(inputs.get(0)))) {
+        diagnostics.error(layer.origin(), "layer '" + layer.name() + "' comes before the input '"
+            + inputs.get(0).name() + "': the @Input is the first layer; move it above '" + layer.name() + "'");
+        misplaced.add(layer);
+      }
+    }
+    List<OutputLayer> outputs = network.outputs();
+    if (outputs.isEmpty()) {
+      diagnostics.error(network.origin(), network.name() + " has no output layer: end its layers with one, "
+          + "e.g. @Output(units = 1) Layer logit();");
+    } else {
+      for (OutputLayer extra : outputs.subList(1, outputs.size())) {
+        diagnostics.error(extra.origin(), network.name() + " has more than one output layer (" + names(outputs)
+            + "): a network has exactly one @Output, its last layer");
+        misplaced.add(extra);
+      }
+      for (LayerModel layer : layers.subList(layers.indexOf(outputs.get(0)) + 1, layers.size())) {
+        if (!misplaced.contains(layer)) {
+          diagnostics.error(layer.origin(), "layer '" + layer.name() + "' comes after the output layer '"
+              + outputs.get(0).name() + "': the @Output is the last layer; move '" + layer.name() + "' above it");
+        }
+      }
+    }
+  }
+
+  private void validateLayers(NetworkModel network) {
+    for (LayerModel layer : network.layers()) {
+      if (layer instanceof InputLayer input) {
+        validateInputShape(input);
+      } else if (layer instanceof DenseLayer dense) {
+        requirePositive(dense.origin(), "units", dense.units(),
+            "layer '" + dense.name() + "' has units = " + dense.units() + ": a layer has at least one unit");
+        requirePositive(dense.origin(), "repeat", dense.repeat(), "layer '" + dense.name() + "' has repeat = "
+            + dense.repeat() + ": repeat is how many of the layer there are in a row, at least 1");
+      } else if (layer instanceof OutputLayer output) {
+        requirePositive(output.origin(), "units", output.units(), "output layer '" + output.name()
+            + "' has units = " + output.units() + ": it has one unit per logit, at least one");
+      }
+    }
+    // A dense layer's weights are [input width, units]: the layer reading the input needs its width.
+    List<LayerModel> layers = network.layers();
+    if (network.inputs().size() == 1 && network.input().hasUnknownDimension()) {
+      int reader = layers.indexOf(network.input()) + 1;
+      if (reader < layers.size() && !(layers.get(reader) instanceof InputLayer)) {
+        LayerModel layer = layers.get(reader);
+        diagnostics.error(layer.origin(), "layer '" + layer.name() + "' needs the width of input '"
+            + network.input().name() + "', but its shape " + network.input().shape() + " has an unknown (-1) "
+            + "dimension: the layer's weights are [input width, units]; give every input dimension");
+      }
+    }
+  }
+
+  private void validateInputShape(InputLayer input) {
+    if (input.shape().isEmpty()) {
+      diagnostics.error(input.origin(), "shape", "input '" + input.name() + "' has an empty shape: give the shape "
+          + "of one example without the batch dimension, e.g. shape = 2 or shape = {28, 28, 1}");
+    }
+    for (long dimension : input.shape()) {
+      if (dimension == 0 || dimension < -1) {
+        diagnostics.error(input.origin(), "shape", "input '" + input.name() + "' has dimension " + dimension
+            + " in shape " + input.shape() + ": every dimension is positive, or -1 if unknown until run time");
+      }
+    }
+  }
+
+  private void requirePositive(Origin origin, String attribute, int value, String message) {
+    if (value <= 0) {
+      diagnostics.error(origin, attribute, message);
+    }
+  }
+
+  /**
+   * Names are TensorFlow names and TensorBoard tags: no two layers (repeated layers' names
+   * included) or parameters share one.
+   */
+  private void validateNames(NetworkModel network) {
+    Map<String, String> declaredBy = new HashMap<>();
+    for (LayerModel layer : network.layers()) {
+      for (String name : layer.instanceNames()) {
+        String description = describe(layer, name);
+        String earlier = declaredBy.putIfAbsent(name, description);
+        if (earlier != null) {
+          diagnostics.error(layer.origin(), "two layers are named '" + name + "': " + earlier + " and " + description
+              + "; rename one");
+        }
+      }
+    }
+    Set<String> parameterNames = new HashSet<>();
+    for (ParameterModel parameter : network.parameters()) {
+      String name = parameter.name();
+      if (!parameterNames.add(name)) {
+        diagnostics.error(parameter.origin(), "parameter '" + name + "' is declared twice: keep one declaration");
+      } else if (declaredBy.containsKey(name)) {
+        diagnostics.error(parameter.origin(), "'" + name + "' names both a parameter and " + declaredBy.get(name)
+            + ": rename one");
+      }
+    }
+  }
+
+  private static String describe(LayerModel layer, String instanceName) {
+    if (layer instanceof DenseLayer dense && dense.isRepeated()) {
+      List<String> names = dense.instanceNames();
+      return "layer '" + dense.name() + "' repeated " + dense.repeat() + " times (" + names.get(0) + " .. "
+          + names.get(names.size() - 1) + ")";
+    }
+    return "layer '" + instanceName + "'";
+  }
+
+  /** Every named parameter is declared and has one role; every declared one is used. */
+  private void validateParameterUses(NetworkModel network) {
+    Map<String, List<ParameterUse>> uses = network.parameterUses();
+    for (Map.Entry<String, List<ParameterUse>> entry : uses.entrySet()) {
+      String name = entry.getKey();
+      List<ParameterUse> parameterUses = entry.getValue();
+      ParameterModel parameter = network.parameter(name).orElse(null);
+      if (parameter == null) {
+        for (ParameterUse use : parameterUses) {
+          reportUndeclared(network, use);
+        }
+        continue;
+      }
+      Map<ParameterRole, ParameterUse> byRole = new LinkedHashMap<>();
+      parameterUses.forEach(use -> byRole.putIfAbsent(use.role(), use));
+      if (byRole.size() > 1) {
+        diagnostics.error(parameter.origin(), "parameter '" + name + "' is used as "
+            + byRole.values().stream()
+                .map(use -> use.role().displayName() + " (by " + use.describe() + ")")
+                .collect(Collectors.joining(" and as "))
+            + ": a parameter has one meaning; declare a separate parameter for each");
+      }
+      if (parameter instanceof TrainableParameter trainable) {
+        validateTrainableUses(network, trainable, parameterUses);
+      }
+    }
+    for (ParameterModel parameter : network.parameters()) {
+      if (!uses.containsKey(parameter.name())) {
+        diagnostics.warning(parameter.origin(), "parameter '" + parameter.name() + "' is not used: no activation "
+            + "names it and it is not the learning rate, so it is left out of the graph; name it in an activation "
+            + "(e.g. @ThetaLeaky(\"" + parameter.name() + "\")) or remove it");
+      }
+    }
+  }
+
+  private void reportUndeclared(NetworkModel network, ParameterUse use) {
+    boolean isLearningRate = use.role() == ParameterRole.LEARNING_RATE;
+    String attribute = isLearningRate ? "learningRateParameter" : "value";
+    if (use.parameter().isEmpty()) {
+      diagnostics.error(use.origin(), attribute, use.describe() + " names no parameter: write the name of a "
+          + use.role().displayName() + " parameter the network declares, e.g. @Fixed(0) double theta();");
+      return;
+    }
+    String declared = network.parameters().isEmpty()
+        ? "it declares no parameters"
+        : "its parameters are " + network.parameters().stream().map(ParameterModel::name)
+            .distinct().collect(Collectors.joining(", "));
+    String example = isLearningRate
+        ? "@Fixed(0.01) double " + use.parameter() + "();"
+        : "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
+    diagnostics.error(use.origin(), attribute, use.describe() + " names parameter '" + use.parameter()
+        + "', which " + network.name() + " does not declare (" + declared + "): declare it, e.g. " + example);
+  }
+
+  private void validateTrainableUses(NetworkModel network, TrainableParameter trainable, List<ParameterUse> uses) {
+    for (ParameterUse use : uses) {
+      if (use.role() == ParameterRole.LEARNING_RATE) {
+        diagnostics.error(use.origin(), "learningRateParameter", "the learning rate cannot be @Trainable: '"
+            + trainable.name() + "' would be learned by the optimiser it drives; make it @Annealed or @Fixed");
+      } else if (trainable.perNeuron() && use.layer() instanceof InputLayer input && input.hasUnknownDimension()) {
+        diagnostics.error(use.origin(), "per-neuron parameter '" + trainable.name() + "' needs the width of input '"
+            + input.name() + "', but its shape " + input.shape() + " has an unknown (-1) dimension: give every "
+            + "input dimension, or share one value (perNeuron = false)");
+      }
+    }
+    if (trainable.perNeuron() && LAYER_STATE_NAMES.contains(trainable.name())) {
+      diagnostics.error(trainable.origin(), "per-neuron parameter '" + trainable.name() + "' would be named "
+          + "<layer>/" + trainable.name() + " like each layer's own " + trainable.name() + ": rename it");
+    }
+  }
+
+  private void validateOptimizer(OptimizerModel optimizer) {
+    Origin origin = optimizer.origin();
+    String name = origin.annotationName();
+    if (optimizer.learningRateParameter().isPresent()) {
+      if (origin.explicitValue("learningRate").isPresent()) {
+        diagnostics.error(origin, "learningRate", name + " sets both learningRate and learningRateParameter: the "
+            + "learning rate is parameter '" + optimizer.learningRateParameter().get() + "'; remove learningRate");
+      }
+    } else if (!(optimizer.learningRate() > 0) || Double.isInfinite(optimizer.learningRate())) {
+      diagnostics.error(origin, "learningRate", name + " has learningRate = " + optimizer.learningRate()
+          + ": the learning rate is a positive number");
+    }
+    if (optimizer instanceof OptimizerModel.Momentum momentum) {
+      requireFraction(origin, "momentum", momentum.momentum());
+    } else if (optimizer instanceof OptimizerModel.Adam adam) {
+      requireFraction(origin, "beta1", adam.beta1());
+      requireFraction(origin, "beta2", adam.beta2());
+      requirePositive(origin, "epsilon", adam.epsilon());
+    } else if (optimizer instanceof OptimizerModel.RmsProp rmsProp) {
+      requireFraction(origin, "decay", rmsProp.decay());
+      requireFraction(origin, "momentum", rmsProp.momentum());
+      requirePositive(origin, "epsilon", rmsProp.epsilon());
+    }
+  }
+
+  /** Decay rates and momenta: in [0, 1). */
+  private void requireFraction(Origin origin, String attribute, double value) {
+    if (!(value >= 0 && value < 1)) {
+      diagnostics.error(origin, attribute, origin.annotationName() + " has " + attribute + " = " + value
+          + ": it is a decay rate, at least 0 and below 1");
+    }
+  }
+
+  private void requirePositive(Origin origin, String attribute, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      diagnostics.error(origin, attribute, origin.annotationName() + " has " + attribute + " = " + value
+          + ": it must be a positive number");
+    }
+  }
+
+  /** Each parameter's own values; false if one uses a schedule that cannot be generated. */
+  private boolean validateParameters(NetworkModel network) {
+    boolean schedulesValid = true;
+    for (ParameterModel parameter : network.parameters()) {
+      if (parameter instanceof FixedParameter fixed && !Double.isFinite(fixed.value())) {
+        diagnostics.error(fixed.origin(), "value", "fixed parameter '" + fixed.name() + "' has value = "
+            + fixed.value() + ": it must be a finite number");
+      } else if (parameter instanceof AnnealedParameter annealed) {
+        schedulesValid &= schedules.validate(annealed, network.packageName());
+      } else if (parameter instanceof TrainableParameter trainable) {
+        validateTrainable(trainable, network.parameterUses().getOrDefault(trainable.name(), List.of()));
+      }
+    }
+    return schedulesValid;
+  }
+
+  private void validateTrainable(TrainableParameter trainable, List<ParameterUse> uses) {
+    Origin origin = trainable.origin();
+    String name = trainable.name();
+    if (Double.isInfinite(trainable.initial())) {
+      diagnostics.error(origin, "initial", "parameter '" + name + "' has initial = " + trainable.initial()
+          + ": it starts at a finite value");
+    } else if (trainable.min() > trainable.max()) {
+      diagnostics.error(origin, origin.explicitValue("min").isPresent() ? "min" : "max", "parameter '" + name
+          + "' has min = " + trainable.min() + " above max = " + trainable.max() + defaultsNote(origin, uses)
+          + ": the value is kept within [min, max]; swap or correct them");
+    } else if (trainable.initial() < trainable.min() || trainable.initial() > trainable.max()) {
+      diagnostics.error(origin, "initial", "parameter '" + name + "' starts at " + trainable.initial()
+          + ", outside its bounds [" + trainable.min() + ", " + trainable.max() + "]" + defaultsNote(origin, uses)
+          + ": start within the bounds, or widen them with min and max");
+    }
+    double scale = trainable.learningRateScale();
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      diagnostics.error(origin, "learningRateScale", "parameter '" + name + "' has learningRateScale = " + scale
+          + ": it multiplies the learning rate for this parameter and must be positive (for a parameter that "
+          + "does not learn, use @Fixed)");
+    }
+  }
+
+  /** Says where bounds or an initial value not written came from. */
+  private static String defaultsNote(Origin origin, List<ParameterUse> uses) {
+    boolean allWritten = origin.explicitValue("initial").isPresent() && origin.explicitValue("min").isPresent()
+        && origin.explicitValue("max").isPresent();
+    if (allWritten || uses.isEmpty()) {
+      return "";
+    }
+    return " (the values not written are the defaults for " + uses.get(0).role().displayName() + ")";
+  }
+
+  private static String names(List<? extends LayerModel> layers) {
+    return layers.stream().map(layer -> "'" + layer.name() + "'").collect(Collectors.joining(", "));
+  }
+}
