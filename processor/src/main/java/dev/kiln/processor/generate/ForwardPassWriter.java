@@ -1,0 +1,299 @@
+package dev.kiln.processor.generate;
+
+import static dev.kiln.processor.generate.TypeNames.FLOAT_OPERAND;
+import static dev.kiln.processor.generate.TypeNames.OPS;
+import static dev.kiln.processor.generate.TypeNames.SHAPE;
+import static dev.kiln.processor.generate.TypeNames.floatLiteral;
+import static dev.kiln.processor.generate.TypeNames.literal;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.NameAllocator;
+import dev.kiln.processor.model.Activation;
+import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.DenseLayer;
+import dev.kiln.processor.model.LayerModel.InputLayer;
+import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.NetworkModel;
+import dev.kiln.processor.model.NetworkShapes;
+import dev.kiln.processor.model.NetworkShapes.LayerShape;
+import dev.kiln.processor.model.ParameterModel;
+import dev.kiln.processor.model.ParameterModel.AnnealedParameter;
+import dev.kiln.processor.model.ParameterModel.FixedParameter;
+import dev.kiln.processor.model.ParameterModel.TrainableParameter;
+import dev.kiln.processor.model.ScheduleModel.HostScheduleModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes the body of {@code buildForward}: the shared parameters, the input, each layer in its own
+ * TensorFlow name scope, and the logits. Local variables are named after the declaration
+ * ({@code hidden}, {@code hiddenWeights}, {@code theta}); a clash with another local gets a suffix.
+ */
+final class ForwardPassWriter {
+  /** The name of {@code buildForward}'s {@code GraphBuilder} parameter. */
+  static final String GRAPH = "graph";
+
+  private static final float ONE_OVER_SQRT_2 = (float) (1 / Math.sqrt(2));
+
+  private final NetworkModel network;
+  private final NetworkShapes shapes;
+  private final Map<String, String> scheduleFields;
+  private final NameAllocator names = new NameAllocator();
+  private final CodeBlock.Builder code = CodeBlock.builder();
+  /** The locals holding parameters shared by every layer (all but per-neuron ones), by parameter name. */
+  private final Map<String, String> sharedParameters = new HashMap<>();
+  private final String tf;
+
+  /**
+   * @param scheduleFields the constants holding each phased schedule, by parameter name
+   */
+  ForwardPassWriter(NetworkModel network, NetworkShapes shapes, Map<String, String> scheduleFields) {
+    this.network = network;
+    this.shapes = shapes;
+    this.scheduleFields = scheduleFields;
+    names.newName(GRAPH);
+    this.tf = names.newName("tf");
+  }
+
+  CodeBlock write() {
+    code.addStatement("$T $N = $N.tf()", OPS, tf, GRAPH);
+    writeSharedParameters();
+    code.add("\n");
+    String current = writeInput(network.input());
+    for (LayerModel layer : network.layers()) {
+      if (layer instanceof DenseLayer dense) {
+        current = writeDense(dense, current);
+      }
+    }
+    String logits = writeOutput(network.output(), current);
+    code.addStatement("return $N", logits);
+    return code.build();
+  }
+
+  /** Each used parameter once, so every layer reads the same value (per-neuron ones go with their layer). */
+  private void writeSharedParameters() {
+    Set<String> used = network.parameterUses().keySet();
+    Optional<String> learningRate = network.optimizer().learningRateParameter();
+    for (ParameterModel parameter : network.parameters()) {
+      boolean perNeuron = parameter instanceof TrainableParameter trainable && trainable.perNeuron();
+      if (!used.contains(parameter.name()) || perNeuron) {
+        continue;
+      }
+      String variable = names.newName(parameter.name());
+      sharedParameters.put(parameter.name(), variable);
+      code.addStatement("$T $N = $L", FLOAT_OPERAND, variable, sharedParameter(parameter));
+      if (learningRate.equals(Optional.of(parameter.name()))) {
+        code.addStatement("$N.learningRate($N)", GRAPH, variable);
+      }
+    }
+  }
+
+  private CodeBlock sharedParameter(ParameterModel parameter) {
+    String name = parameter.name();
+    if (parameter instanceof FixedParameter fixed) {
+      return CodeBlock.of("$N.fixed($S, $L)", GRAPH, name, literal(fixed.value()));
+    }
+    if (parameter instanceof TrainableParameter trainable) {
+      return trainable(CodeBlock.of("$S", name), CodeBlock.of("$T.scalar()", SHAPE), trainable);
+    }
+    AnnealedParameter annealed = (AnnealedParameter) parameter;
+    if (annealed.schedule() instanceof HostScheduleModel host) {
+      return CodeBlock.of("$N.hostScheduled($S, new $T())", GRAPH, name, ClassName.get(host.type()));
+    }
+    return CodeBlock.of("$N.annealed($S, $N)", GRAPH, name, scheduleFields.get(name));
+  }
+
+  private static CodeBlock trainable(CodeBlock name, CodeBlock shape, TrainableParameter trainable) {
+    return CodeBlock.of("$N.trainable($L, $L, $L, $L, $L, $L)", GRAPH, name, shape, literal(trainable.initial()),
+        literal(trainable.min()), literal(trainable.max()), literal(trainable.learningRateScale()));
+  }
+
+  /** The input placeholder, its activation if any, and flattened if it has more than one dimension. */
+  private String writeInput(InputLayer input) {
+    Optional<Activation> activation = input.activation().filter(given -> given.kind() != ActivationKind.IDENTITY);
+    code.add("// $L: input $L$L\n", input.name(), input.shape(), activation.map(given -> ", " + given.describe()).orElse(""));
+    LayerName layer = LayerName.of(input.name());
+    String value;
+    if (activation.isEmpty()) {
+      value = names.newName(input.name());
+      code.addStatement("$T $N = $N.input($S)", FLOAT_OPERAND, value, GRAPH, input.name());
+    } else {
+      String raw = names.newName(input.name() + "Raw");
+      code.addStatement("$T $N = $N.input($S)", FLOAT_OPERAND, raw, GRAPH, input.name());
+      CodeBlock parameter = parameterFor(activation.get(), layer, input.shape());
+      String ops = scope(layer);
+      value = names.newName(input.name());
+      writeActivation(activation.get(), ops, raw, parameter, value, true);
+    }
+    if (shapes.flattenInput()) {
+      String flat = names.newName(input.name() + "Flat");
+      String ops = scope(layer);
+      code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $LL}))",
+          FLOAT_OPERAND, flat, ops, "flatten", value, ops, shapes.inputWidth());
+      value = flat;
+    }
+    code.add("\n");
+    return value;
+  }
+
+  private String writeDense(DenseLayer dense, String input) {
+    LayerShape first = shapes.layer(dense.instanceNames().get(0));
+    String output = names.newName(dense.name());
+    if (!dense.isRepeated()) {
+      code.add("// $L: dense $L -> $L, $L\n", dense.name(), first.inputWidth(), dense.units(), dense.activation().describe());
+      writeDenseBody(dense, LayerName.of(dense.name()), CodeBlock.of("$L", first.inputWidth()), input, output, true);
+      code.add("\n");
+      return output;
+    }
+    List<String> instances = dense.instanceNames();
+    code.add("// $L .. $L: $L dense layers of $L units (the first reads $L), $L\n", instances.get(0),
+        instances.get(instances.size() - 1), dense.repeat(), dense.units(), first.inputWidth(),
+        dense.activation().describe());
+    code.addStatement("$T $N = $N", FLOAT_OPERAND, output, input);
+    String index = names.newName(dense.name() + "Index");
+    String name = names.newName(dense.name() + "Name");
+    code.beginControlFlow("for (int $N = 1; $N <= $L; $N++)", index, index, dense.repeat(), index);
+    code.addStatement("$T $N = $S + $N", String.class, name, dense.name(), index);
+    CodeBlock inputWidth = first.inputWidth() == dense.units()
+        ? CodeBlock.of("$L", dense.units())
+        : CodeBlock.of("$N == 1 ? $L : $L", index, first.inputWidth(), dense.units());
+    writeDenseBody(dense, LayerName.variable(dense.name(), name), inputWidth, output, output, false);
+    code.endControlFlow();
+    code.add("\n");
+    return output;
+  }
+
+  /** Weights, bias, per-neuron parameters, then {@code activation(input·W + b)} into {@code output}. */
+  private void writeDenseBody(
+      DenseLayer dense, LayerName layer, CodeBlock inputWidth, String input, String output, boolean declare) {
+    String weights = names.newName(dense.name() + "Weights");
+    String bias = names.newName(dense.name() + "Bias");
+    code.addStatement("$T $N = $N.weights($L, $T.of($L, $L))", FLOAT_OPERAND, weights, GRAPH, layer.state("weights"),
+        SHAPE, inputWidth, dense.units());
+    code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), dense.units());
+    CodeBlock parameter = parameterFor(dense.activation(), layer, List.of((long) dense.units()));
+    String ops = scope(layer);
+    CodeBlock linear = linear(ops, input, weights, bias);
+    if (dense.activation().kind() == ActivationKind.IDENTITY) {
+      assign(output, linear, declare);
+      return;
+    }
+    String linearOutput = names.newName(dense.name() + "Linear");
+    code.addStatement("$T $N = $L", FLOAT_OPERAND, linearOutput, linear);
+    writeActivation(dense.activation(), ops, linearOutput, parameter, output, declare);
+  }
+
+  private String writeOutput(OutputLayer outputLayer, String input) {
+    LayerShape shape = shapes.layer(outputLayer.name());
+    code.add("// $L: output $L -> $L, the logits\n", outputLayer.name(), shape.inputWidth(), shape.outputWidth());
+    LayerName layer = LayerName.of(outputLayer.name());
+    String weights = names.newName(outputLayer.name() + "Weights");
+    String bias = names.newName(outputLayer.name() + "Bias");
+    code.addStatement("$T $N = $N.weights($L, $T.of($L, $L))", FLOAT_OPERAND, weights, GRAPH, layer.state("weights"),
+        SHAPE, shape.inputWidth(), shape.outputWidth());
+    code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), shape.outputWidth());
+    String ops = scope(layer);
+    String logits = names.newName(outputLayer.name());
+    assign(logits, linear(ops, input, weights, bias), true);
+    return logits;
+  }
+
+  private static CodeBlock linear(String ops, String input, String weights, String bias) {
+    return CodeBlock.of("$N.withName($S).math.add($N.linalg.matMul($N, $N), $N)", ops, "linear", ops, input, weights, bias);
+  }
+
+  /** The layer's ops, in a name scope of its own. */
+  private String scope(LayerName layer) {
+    String ops = names.newName(layer.base() + "Ops");
+    code.addStatement("$T $N = $N.withSubScope($L)", OPS, ops, tf, layer.scope());
+    return ops;
+  }
+
+  /**
+   * The value of the parameter the activation names, for this layer: a variable of the layer's
+   * own (written here) for a per-neuron parameter, else the shared one; null if it names none.
+   *
+   * @param shape the layer's output shape, one value per neuron
+   */
+  private CodeBlock parameterFor(Activation activation, LayerName layer, List<Long> shape) {
+    if (activation.parameter().isEmpty()) {
+      return null;
+    }
+    String name = activation.parameter().get();
+    ParameterModel parameter = network.parameter(name).orElseThrow();
+    if (parameter instanceof TrainableParameter trainable && trainable.perNeuron()) {
+      String variable = names.newName(layer.base() + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+      CodeBlock dimensions = shape.stream().map(dimension -> CodeBlock.of("$L", dimension)).collect(CodeBlock.joining(", "));
+      code.addStatement("$T $N = $L", FLOAT_OPERAND, variable,
+          trainable(layer.state(name), CodeBlock.of("$T.of($L)", SHAPE, dimensions), trainable));
+      return CodeBlock.of("$N", variable);
+    }
+    return CodeBlock.of("$N", sharedParameters.get(name));
+  }
+
+  private void writeActivation(
+      Activation activation, String ops, String input, CodeBlock parameter, String output, boolean declare) {
+    String op = activation.kind().opName();
+    CodeBlock value = switch (activation.kind()) {
+      case IDENTITY -> CodeBlock.of("$N", input);
+      case RELU -> CodeBlock.of("$N.withName($S).nn.relu($N)", ops, op, input);
+      case SIGMOID -> CodeBlock.of("$N.withName($S).math.sigmoid($N)", ops, op, input);
+      case TANH -> CodeBlock.of("$N.withName($S).math.tanh($N)", ops, op, input);
+      case SOFTPLUS -> CodeBlock.of("$N.withName($S).math.softplus($N)", ops, op, input);
+      case ELU -> CodeBlock.of("$N.withName($S).nn.elu($N)", ops, op, input);
+      case SELU -> CodeBlock.of("$N.withName($S).nn.selu($N)", ops, op, input);
+      case GELU -> {
+        // Exact GELU, x·Φ(x), with the normal CDF Φ(x) = (1 + erf(x/√2)) / 2.
+        String cdf = names.newName(output + "Cdf");
+        code.addStatement("$T $N = $N.withName($S).math.mul($N.constant($L), $N.math.add($N.constant($L), "
+                + "$N.math.erf($N.math.mul($N, $N.constant($L)))))",
+            FLOAT_OPERAND, cdf, ops, "normal_cdf", ops, floatLiteral(0.5f), ops, ops, floatLiteral(1f), ops, ops,
+            input, ops, floatLiteral(ONE_OVER_SQRT_2));
+        yield CodeBlock.of("$N.withName($S).math.mul($N, $N)", ops, op, input, cdf);
+      }
+      case SWISH -> CodeBlock.of("$N.withName($S).math.mul($N, $N.math.sigmoid($N.math.mul($L, $N)))",
+          ops, op, input, ops, ops, parameter, input);
+      case THETA_LEAKY -> CodeBlock.of("$N.withName($S).math.maximum($N.math.mul($N, $N.math.tan($L)), $N)",
+          ops, op, ops, input, ops, parameter, input);
+    };
+    assign(output, value, declare);
+  }
+
+  private void assign(String variable, CodeBlock value, boolean declare) {
+    if (declare) {
+      code.addStatement("$T $N = $L", FLOAT_OPERAND, variable, value);
+    } else {
+      code.addStatement("$N = $L", variable, value);
+    }
+  }
+
+  /**
+   * How the code names one layer's state and scope: by a string constant, or (in the loop of a
+   * repeated layer) by the local that holds the current repetition's name.
+   *
+   * @param base the declared member name, the stem of the layer's locals
+   */
+  private record LayerName(String base, String literal, String variable) {
+    static LayerName of(String name) {
+      return new LayerName(name, name, null);
+    }
+
+    static LayerName variable(String base, String variable) {
+      return new LayerName(base, null, variable);
+    }
+
+    /** {@code "hidden/weights"}, or {@code hiddenName + "/weights"}. */
+    CodeBlock state(String suffix) {
+      return variable == null ? CodeBlock.of("$S", literal + "/" + suffix) : CodeBlock.of("$N + $S", variable, "/" + suffix);
+    }
+
+    CodeBlock scope() {
+      return variable == null ? CodeBlock.of("$S", literal) : CodeBlock.of("$N", variable);
+    }
+  }
+}
