@@ -1,0 +1,54 @@
+package dev.kiln.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Save and restore ops over every variable of a graph, in TensorFlow's V2 checkpoint format, keyed
+ * by variable name. TF Java's own {@code Session.save} skips resource variables, so the runtime
+ * builds these itself, under the names {@code Graph.saverDef()} looks for ({@code save/filename},
+ * {@code save/control_dependency}, {@code save/restore_all}), which also lets a SavedModel export
+ * find them.
+ *
+ * @param filename fed with the checkpoint prefix (a path without the {@code .index} suffix)
+ * @param save writes every variable
+ * @param restore assigns every variable from the checkpoint: a complete initialisation
+ */
+record CheckpointOps(Placeholder<TString> filename, Op save, Op restore) {
+
+  /** Builds the ops in {@code save}, which should be the scope {@code save}. */
+  static CheckpointOps build(Ops save, List<StateVariable<?>> variables) {
+    Placeholder<TString> filename = save.withName("filename").placeholder(TString.class);
+    String[] keys = variables.stream().map(StateVariable::name).toArray(String[]::new);
+    Operand<TString> names = save.constant(StdArrays.ndCopyOf(keys));
+    // Empty slice specs: each tensor is saved and restored whole.
+    String[] wholeTensors = new String[keys.length];
+    Arrays.fill(wholeTensors, "");
+    Operand<TString> slices = save.constant(StdArrays.ndCopyOf(wholeTensors));
+    List<Operand<?>> values = new ArrayList<>();
+    List<Class<? extends TType>> types = new ArrayList<>();
+    for (StateVariable<?> variable : variables) {
+      values.add(variable.read());
+      types.add(variable.type());
+    }
+    Op write = save.train.save(filename, names, slices, values);
+    Op saved = save.withControlDependencies(List.of(write)).withName("control_dependency").identity(filename);
+
+    Restore read = save.train.restore(filename, names, slices, types);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      assigns.add(save.assignVariableOp(variables.get(i).handle(), read.tensors().get(i)));
+    }
+    Op restored = save.withControlDependencies(assigns).withName("restore_all").noOp();
+    return new CheckpointOps(filename, saved, restored);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.kiln.runtime;
+
+import dev.kiln.dsl.Loss;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The loss, accuracy and predictions of a network's logits, for its {@link Loss}. Every loss is a
+ * mean over the batch (and over the output units), so that evaluating in batches and weighting by
+ * batch size gives the whole data set's mean.
+ *
+ * @param labels fed with {@code [batch, labelWidth]} values: 0/1 per output for sigmoid
+ *     cross-entropy, one class index for softmax cross-entropy, targets for mean squared error
+ * @param accuracy the fraction of correct outputs, or null for a regression loss
+ */
+record LossOps(Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFloat32> accuracy, Operand<TFloat32> predictions) {
+
+  /** How many label values one example has under {@code loss}. */
+  static int labelWidth(Loss loss, int outputUnits) {
+    return loss == Loss.SOFTMAX_CROSS_ENTROPY ? 1 : outputUnits;
+  }
+
+  /** Builds the ops in {@code head}'s scope; the results are named {@code labels}, {@code loss}, {@code accuracy} and {@code predictions}. */
+  static LossOps build(Ops head, Loss loss, Operand<TFloat32> logits, int outputUnits) {
+    Placeholder<TFloat32> labels =
+        head.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE, labelWidth(loss, outputUnits))));
+    // int32 axes: the C++ gradient of Mean crashes on int64 ones.
+    Operand<TInt32> allAxes = head.constant(new int[] {0, 1});
+    return switch (loss) {
+      case SIGMOID_CROSS_ENTROPY -> {
+        // max(x, 0) - x·z + log(1 + e^-|x|): sigmoid cross-entropy without overflow for large |x|.
+        Operand<TFloat32> perOutput =
+            head.math.add(
+                head.math.sub(head.nn.relu(logits), head.math.mul(logits, labels)),
+                head.math.log1p(head.math.exp(head.math.neg(head.math.abs(logits)))));
+        Operand<TFloat32> correct =
+            head.dtypes.cast(head.math.equal(head.math.greater(logits, head.constant(0f)), head.math.greater(labels, head.constant(0.5f))), TFloat32.class);
+        yield new LossOps(
+            labels,
+            head.withName("loss").math.mean(perOutput, allAxes),
+            head.withName("accuracy").math.mean(correct, allAxes),
+            head.withName("predictions").math.sigmoid(logits));
+      }
+      case SOFTMAX_CROSS_ENTROPY -> {
+        Operand<TInt64> classes = head.reshape(head.dtypes.cast(labels, TInt64.class), head.constant(new long[] {-1}));
+        Operand<TFloat32> perExample = head.nn.sparseSoftmaxCrossEntropyWithLogits(logits, classes).loss();
+        Operand<TFloat32> correct = head.dtypes.cast(head.math.equal(head.math.argMax(logits, head.constant(1)), classes), TFloat32.class);
+        Operand<TInt32> batchAxis = head.constant(new int[] {0});
+        yield new LossOps(
+            labels,
+            head.withName("loss").math.mean(perExample, batchAxis),
+            head.withName("accuracy").math.mean(correct, batchAxis),
+            head.withName("predictions").nn.softmax(logits));
+      }
+      case MEAN_SQUARED_ERROR ->
+          new LossOps(
+              labels,
+              head.withName("loss").math.mean(head.math.squaredDifference(logits, labels), allAxes),
+              null,
+              head.withName("predictions").identity(logits));
+    };
+  }
+}

@@ -1,0 +1,238 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.NetworkSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+
+/**
+ * A network, built once into a TensorFlow graph and session, that trains, evaluates, predicts,
+ * saves and loads. The network is the class the annotation processor generates for a
+ * {@code @Network} declaration ({@code <Name>Graph}).
+ *
+ * <pre>{@code
+ * Dataset moons = TwoMoons.generate(1000, 0.1, 0);
+ * Dataset.Split data = moons.randomSplit(0.8, 1);
+ * try (Model model = Model.build(new MoonsGraph())) {
+ *   TrainingResult result = model.train(data.first(), TrainingConfig.defaults().withEpochs(40).withValidationSplit(0.1));
+ *   Evaluation test = model.evaluate(data.second());
+ *   System.out.println("test " + test + ", final theta " + model.parameter("theta")[0]);
+ *   model.save(Path.of("moons-model"));
+ * }
+ * try (Model trained = Model.load(new MoonsGraph(), Path.of("moons-model"))) {
+ *   float[][] p = trained.predict(new float[][] {{0.5f, -0.3f}});
+ * }
+ * }</pre>
+ *
+ * <p>A model is not thread-safe. Close it to free the graph and session (native memory).
+ */
+public final class Model implements AutoCloseable {
+  private final ModelSession model;
+  private final Device device;
+  private final String deviceDescription;
+  private boolean closed;
+
+  private Model(ModelSession model, Device device, String deviceDescription) {
+    this.model = model;
+    this.device = device;
+    this.deviceDescription = deviceDescription;
+  }
+
+  /** Builds {@code network} on the CPU, with fresh weights (the same for every build of a network). */
+  public static Model build(NetworkGraph network) {
+    return build(network, Device.cpu());
+  }
+
+  /**
+   * Builds {@code network} with every op placed on {@code device}.
+   *
+   * @throws IllegalStateException if TensorFlow does not see {@code device}, e.g. a GPU without
+   *     the CUDA build, naming the devices it sees
+   */
+  public static Model build(NetworkGraph network, Device device) {
+    Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(device, "device");
+    List<DeviceInfo> visible = Device.visible();
+    DeviceInfo used = device.requireIn(visible);
+    String seen = visible.stream().map(DeviceInfo::shortName).collect(Collectors.joining(", "));
+    String description = used.shortName() + " (TensorFlow sees " + seen + ")";
+    ModelGraph graph = ModelGraph.build(network, device.spec());
+    try {
+      return new Model(new ModelSession(graph, new Session(graph.graph, Device.sessionConfig())), device, description);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  /** Builds {@code network} on the CPU and restores the weights and state {@link #save} wrote to {@code directory}. */
+  public static Model load(NetworkGraph network, Path directory) {
+    return load(network, directory, Device.cpu());
+  }
+
+  /**
+   * Builds {@code network} on {@code device} and restores every variable (weights, parameters,
+   * optimiser state, step counter) from {@code directory}, so that it predicts as the saved model
+   * did and can train on from where it stopped.
+   *
+   * @throws IllegalArgumentException if {@code directory} holds no checkpoint, or one of another network
+   */
+  public static Model load(NetworkGraph network, Path directory, Device device) {
+    Objects.requireNonNull(directory, "directory");
+    Model model = build(network, device);
+    try {
+      model.model.restore(directory);
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Trains on {@code train} for {@code config.epochs()} epochs, writing TensorBoard events to
+   * {@code <log root>/<run name>/} and printing progress to {@code config.output()}. Training
+   * continues from the model's current state, so calling this again trains further.
+   *
+   * @throws IllegalArgumentException if the data does not fit the network (example shape, label
+   *     width or class indices), naming both
+   */
+  public TrainingResult train(Dataset train, TrainingConfig config) {
+    return train(train, null, config);
+  }
+
+  /**
+   * Trains on {@code train} and evaluates on {@code validation} after every epoch (instead of a
+   * validation split, which {@code config} must then not set).
+   */
+  public TrainingResult train(Dataset train, Dataset validation, TrainingConfig config) {
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(config, "config");
+    checkOpen();
+    return new Trainer(model, config, deviceDescription).train(train, validation);
+  }
+
+  /** The mean loss (and accuracy) on every example of {@code data}. */
+  public Evaluation evaluate(Dataset data) {
+    Objects.requireNonNull(data, "data");
+    checkOpen();
+    model.requireFits(data, "evaluation data");
+    return model.evaluate(data);
+  }
+
+  /**
+   * The network's predictions for every example of {@code data} (labels are ignored): one row per
+   * example with one value per output unit: probabilities for sigmoid cross-entropy (per unit) and
+   * softmax cross-entropy (per class), the outputs themselves for mean squared error.
+   */
+  public float[][] predict(Dataset data) {
+    Objects.requireNonNull(data, "data");
+    checkOpen();
+    if (!ModelSession.shapeFits(data.exampleShape(), spec().inputShape())) {
+      throw new IllegalArgumentException(
+          "prediction data has examples of shape " + data.exampleShape() + ", but network " + spec().name()
+              + " takes input of shape " + spec().inputShape());
+    }
+    float[] features = new float[data.size() * data.exampleSize()];
+    data.copyFeatures(ModelSession.identity(data.size()), 0, data.size(), features);
+    return model.predict(features, data.exampleShape(), data.size());
+  }
+
+  /**
+   * The predictions for {@code examples}, each a row of the input's values (flattened row-major
+   * for a multi-dimensional input).
+   */
+  public float[][] predict(float[][] examples) {
+    Objects.requireNonNull(examples, "examples");
+    checkOpen();
+    Shape input = spec().inputShape();
+    if (input.hasUnknownDimension()) {
+      throw new IllegalArgumentException(
+          "network " + spec().name() + " has input shape " + input + " with an unknown size; predict from a Dataset instead");
+    }
+    int exampleSize = Math.toIntExact(input.size());
+    float[] features = new float[examples.length * exampleSize];
+    for (int i = 0; i < examples.length; i++) {
+      if (examples[i].length != exampleSize) {
+        throw new IllegalArgumentException(
+            "example " + i + " has " + examples[i].length + " values, but network " + spec().name() + " takes input of shape "
+                + input + " (" + exampleSize + " values)");
+      }
+      System.arraycopy(examples[i], 0, features, i * exampleSize, exampleSize);
+    }
+    return model.predict(features, input, examples.length);
+  }
+
+  /**
+   * The current value of a parameter (e.g. {@code "theta"}, or {@code "hidden/theta"} for a
+   * per-neuron one) or of any variable (e.g. {@code "hidden/weights"}), flattened: one value for a
+   * scalar, one per neuron for a per-neuron parameter. Scheduled parameters give their value at
+   * the current step.
+   *
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
+  public float[] parameter(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    return model.valueOf(name);
+  }
+
+  /** The network's parameters (fixed, annealed, host-scheduled, trainable), in declaration order. */
+  public List<String> parameterNames() {
+    return model.graph.state.parameters().stream().map(Parameter::name).collect(Collectors.toList());
+  }
+
+  /** Every variable: weights, biases, trainable parameters, optimiser state and training counters. */
+  public List<String> variableNames() {
+    return model.graph.state.variables().stream().map(StateVariable::name).collect(Collectors.toList());
+  }
+
+  /** Training steps done so far (restored by {@link #load}). */
+  public long step() {
+    checkOpen();
+    return model.progress().step();
+  }
+
+  /**
+   * Saves every variable (weights, parameters, optimiser state, step counter) to {@code directory}
+   * (created if needed) as a TensorFlow V2 checkpoint, {@code model.index} and {@code model.data-*}.
+   */
+  public void save(Path directory) {
+    Objects.requireNonNull(directory, "directory");
+    checkOpen();
+    model.save(directory);
+  }
+
+  public NetworkSpec spec() {
+    return model.spec();
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** Closes the session and the graph. Closing again does nothing. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      model.session.close();
+    } finally {
+      model.graph.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("model " + spec().name() + " is closed");
+    }
+  }
+}

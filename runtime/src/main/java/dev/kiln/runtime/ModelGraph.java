@@ -1,0 +1,178 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.NetworkSpec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The whole graph of a model, built once: the generated forward pass, then loss and metrics, the
+ * training op, the epoch's metric sums, and checkpoint ops over every variable.
+ *
+ * <p>One training step ({@link #train}) reads the variables, computes the loss and its gradients,
+ * applies the optimiser to every trainable variable, clips bounded parameters, adds the batch to the
+ * epoch's metric sums and, last, increments the step counter. Everything a step logs is computed
+ * from the reads, so it is the state the step started from.
+ */
+final class ModelGraph implements AutoCloseable {
+  final Graph graph;
+  final NetworkSpec spec;
+  final NetworkBuilder state;
+  final Placeholder<TFloat32> input;
+  final Operand<TFloat32> logits;
+  final LossOps head;
+  final Operand<TFloat32> learningRate;
+  final Op train;
+  final EpochSums epochSums;
+  final Placeholder<TInt64> stepsPerEpochFeed;
+  final Op setStepsPerEpoch;
+  final CheckpointOps checkpoint;
+
+  private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device) {
+    this.graph = graph;
+    this.spec = network.spec();
+    this.state = new NetworkBuilder(graph, spec, device);
+    this.logits = network.buildForward(state);
+    this.input =
+        state.inputPlaceholder()
+            .orElseThrow(() -> new IllegalStateException(spec.name() + ": buildForward never called input(...): the network has no input"));
+    requireLogitsShape();
+    this.head = LossOps.build(state.scope("head"), spec.loss(), logits, spec.outputUnits());
+    this.learningRate =
+        state.learningRateOverride()
+            .orElseGet(() -> state.scope("optimizer").withName("learning_rate").constant((float) spec.optimizer().learningRate()));
+    List<TrainableVariable> trainables = state.trainables();
+    requireLossDependsOn(trainables);
+
+    Ops training = state.scope("training");
+    List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, trainables);
+
+    this.epochSums = EpochSums.create(state, head);
+    Op increment = training.withControlDependencies(updates).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
+    this.train = training.withControlDependencies(List.of(increment, epochSums.add)).withName("train").noOp();
+
+    this.stepsPerEpochFeed = training.withName("steps_per_epoch_feed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    this.setStepsPerEpoch = training.withName("set_steps_per_epoch").assignVariableOp(state.stepsPerEpoch().handle(), stepsPerEpochFeed);
+    // Last, so that it covers every variable, optimiser slots included.
+    this.checkpoint = CheckpointOps.build(state.scope("save"), state.variables());
+  }
+
+  private List<Op> optimizerUpdates(Ops training, List<TrainableVariable> trainables) {
+    List<Operand<TFloat32>> reads = trainables.stream().map(t -> t.variable().read()).collect(Collectors.toList());
+    Gradients gradients = training.gradients(head.loss(), reads);
+    List<Operand<TFloat32>> perVariable = new ArrayList<>();
+    for (int i = 0; i < reads.size(); i++) {
+      perVariable.add(gradients.dy(i));
+    }
+    List<Op> stateReads = new ArrayList<>(reads);
+    stateReads.add(state.step().read());
+    return OptimizerOps.minimize(state, spec.optimizer(), perVariable, learningRate, stateReads);
+  }
+
+  /** Builds {@code network}'s graph with every op placed on {@code device}. */
+  static ModelGraph build(NetworkGraph network, DeviceSpec device) {
+    Graph graph = new Graph();
+    try {
+      return new ModelGraph(graph, network, device);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+
+  private void requireLogitsShape() {
+    if (logits == null) {
+      throw new IllegalStateException(spec.name() + ": buildForward returned no logits");
+    }
+    Shape shape = logits.shape();
+    boolean fits =
+        shape.isUnknown()
+            || (shape.numDimensions() == 2 && (shape.size(1) == Shape.UNKNOWN_SIZE || shape.size(1) == spec.outputUnits()));
+    if (!fits) {
+      throw new IllegalStateException(
+          spec.name() + ": buildForward returned logits of shape " + shape + "; expected [batch, " + spec.outputUnits() + "]");
+    }
+  }
+
+  /** A variable the loss does not depend on has no gradient; TensorFlow's own error names no variable. */
+  private void requireLossDependsOn(List<TrainableVariable> trainables) {
+    Set<GraphOperation> reached = new HashSet<>();
+    Deque<GraphOperation> pending = new ArrayDeque<>();
+    pending.add((GraphOperation) head.loss().op());
+    while (!pending.isEmpty()) {
+      GraphOperation op = pending.pop();
+      if (reached.add(op)) {
+        op.inputs().forEach(input -> pending.add((GraphOperation) input.op()));
+        pending.addAll(op.controlInputs());
+      }
+    }
+    List<String> unused =
+        trainables.stream()
+            .map(TrainableVariable::variable)
+            .filter(v -> !reached.contains((GraphOperation) v.read().op()))
+            .map(StateVariable::name)
+            .collect(Collectors.toList());
+    if (!unused.isEmpty()) {
+      throw new IllegalStateException(
+          spec.name() + ": the loss does not depend on " + unused + "; every weight and trainable parameter must be used by the forward pass");
+    }
+  }
+
+  /**
+   * The training loss and accuracy summed over an epoch's examples in the graph, so that a step
+   * fetches nothing unless it logs.
+   *
+   * @param add adds the batch's loss and correct outputs (each times the batch size)
+   * @param reset sets the sums to zero, at the start of an epoch
+   */
+  record EpochSums(StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset) {
+    static EpochSums create(NetworkBuilder state, LossOps head) {
+      StateVariable<TFloat32> loss = state.filled("training/loss_sum", StateVariable.Role.TRAINING, Shape.scalar(), 0);
+      StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", StateVariable.Role.TRAINING, Shape.scalar(), 0);
+      StateVariable<TFloat32> examples = state.filled("training/examples", StateVariable.Role.TRAINING, Shape.scalar(), 0);
+      Ops tf = state.scope("training/epoch_sums");
+      Operand<TFloat32> batchSize =
+          tf.dtypes.cast(tf.gather(tf.shape(head.labels()), tf.constant(0), tf.constant(0)), TFloat32.class);
+      Operand<TFloat32> accuracyOrZero = head.accuracy() != null ? head.accuracy() : tf.constant(0f);
+      Op add =
+          tf.withName("add")
+              .withControlDependencies(
+                  List.of(
+                      tf.assignAddVariableOp(loss.handle(), tf.math.mul(head.loss(), batchSize)),
+                      tf.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
+                      tf.assignAddVariableOp(examples.handle(), batchSize)))
+              .noOp();
+      Operand<TFloat32> zero = tf.constant(0f);
+      Op reset =
+          tf.withName("reset")
+              .withControlDependencies(
+                  List.of(
+                      tf.assignVariableOp(loss.handle(), zero),
+                      tf.assignVariableOp(accuracy.handle(), zero),
+                      tf.assignVariableOp(examples.handle(), zero)))
+              .noOp();
+      return new EpochSums(loss, accuracy, examples, add, reset);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+package dev.kiln.runtime;
+
+import dev.kiln.dsl.Schedule;
+import dev.kiln.dsl.schedule.PhasedSchedule;
+import dev.kiln.runtime.graph.GraphBuilder;
+import dev.kiln.runtime.graph.NetworkSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The runtime's {@link GraphBuilder}: makes every piece of state a resource variable (created and
+ * initialised under the init scope, read once), and keeps the registry of variables, trainable
+ * variables and parameters that the loss, optimiser, checkpoint and summaries are built from.
+ *
+ * <p>Naming: the ops of a variable {@code hidden/weights} live in the name scope
+ * {@code hidden/weights/}: {@code handle}, {@code initial_value/...}, {@code assign} and
+ * {@code read}; a parameter {@code theta}'s value is the op {@code theta/value}. (TensorFlow Java
+ * cannot name an op {@code a} and also open a scope {@code a/}, so the state is the scope.)
+ */
+final class NetworkBuilder implements GraphBuilder {
+  private static final Pattern NAME_SEGMENT = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
+
+  private final Graph graph;
+  private final NetworkSpec spec;
+  private final DeviceSpec device;
+  private final Ops tf;
+  private final Set<String> names = new HashSet<>();
+  private final Map<String, Ops> scopes = new HashMap<>();
+  private final List<StateVariable<?>> variables = new ArrayList<>();
+  private final List<TrainableVariable> trainables = new ArrayList<>();
+  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private final StateVariable<TInt64> step;
+  private final StateVariable<TInt64> stepsPerEpoch;
+  private Placeholder<TFloat32> input;
+  private Operand<TFloat32> learningRate;
+
+  /**
+   * @param device where every op is placed
+   */
+  NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
+    this.graph = graph;
+    this.spec = spec;
+    this.device = device;
+    this.tf = Ops.create(graph).withDevice(device);
+    this.step = variable("training/step", StateVariable.Role.TRAINING, TInt64.class, Shape.scalar(), init -> init.constant(0L));
+    // Assigned from the data set when training starts; 1 until then, so that a schedule is defined.
+    this.stepsPerEpoch =
+        variable("training/steps_per_epoch", StateVariable.Role.TRAINING, TInt64.class, Shape.scalar(), init -> init.constant(1L));
+  }
+
+  @Override
+  public Ops tf() {
+    return tf;
+  }
+
+  @Override
+  public Operand<TFloat32> input(String name) {
+    if (input != null) {
+      throw new IllegalStateException(
+          spec.name() + ": input(\"" + name + "\") called twice; a network has one input, already '" + input.op().name() + "'");
+    }
+    claim(name);
+    long[] dims = new long[spec.inputShape().numDimensions() + 1];
+    dims[0] = Shape.UNKNOWN_SIZE;
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = spec.inputShape().size(i - 1);
+    }
+    input = tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+    return input;
+  }
+
+  @Override
+  public Operand<TFloat32> weights(String name, Shape shape) {
+    requireKnown(name, shape);
+    long seed = fnv1a64(name);
+    float limit = (float) glorotLimit(shape);
+    StateVariable<TFloat32> weights =
+        variable(name, StateVariable.Role.WEIGHTS, TFloat32.class, shape, init -> {
+          // Stateless: the same network seed and name give the same weights in every build.
+          Operand<TFloat32> uniform =
+              init.random.statelessRandomUniform(init.constant(shape.asArray()), init.constant(new long[] {spec.seed(), seed}), TFloat32.class);
+          return init.math.sub(init.math.mul(uniform, init.constant(2 * limit)), init.constant(limit));
+        });
+    trainables.add(TrainableVariable.unbounded(weights));
+    return weights.read();
+  }
+
+  @Override
+  public Operand<TFloat32> bias(String name, long units) {
+    if (units <= 0) {
+      throw new IllegalArgumentException(spec.name() + ": bias '" + name + "' needs units > 0, got " + units);
+    }
+    StateVariable<TFloat32> bias = filled(name, StateVariable.Role.BIAS, Shape.of(units), 0);
+    trainables.add(TrainableVariable.unbounded(bias));
+    return bias.read();
+  }
+
+  @Override
+  public Operand<TFloat32> fixed(String name, double value) {
+    requireFinite(name, "value", value);
+    claim(name);
+    Operand<TFloat32> constant = scope(name).withName("value").constant((float) value);
+    return addParameter(new Parameter(name, Parameter.Kind.FIXED, Shape.scalar(), constant, null, null));
+  }
+
+  @Override
+  public Operand<TFloat32> annealed(String name, PhasedSchedule schedule) {
+    Objects.requireNonNull(schedule, "schedule");
+    claim(name);
+    Operand<TFloat32> value = ScheduleOps.value(scope(name), schedule, step.read(), stepsPerEpoch.read());
+    return addParameter(new Parameter(name, Parameter.Kind.ANNEALED, Shape.scalar(), value, null, null));
+  }
+
+  @Override
+  public Operand<TFloat32> hostScheduled(String name, Schedule schedule) {
+    Objects.requireNonNull(schedule, "schedule");
+    claim(name);
+    Placeholder<TFloat32> feed = scope(name).withName("feed").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    // A fed placeholder cannot be fetched: its identity is the value that is logged.
+    Operand<TFloat32> value = scope(name).withName("value").identity(feed);
+    return addParameter(new Parameter(name, Parameter.Kind.HOST_SCHEDULED, Shape.scalar(), value, feed, schedule));
+  }
+
+  @Override
+  public Operand<TFloat32> trainable(
+      String name, Shape shape, double initial, double min, double max, double learningRateScale) {
+    boolean perNeuron = shape.numDimensions() == 1 && shape.size(0) > 0;
+    if (!shape.isScalar() && !perNeuron) {
+      throw new IllegalArgumentException(
+          spec.name() + ": trainable parameter '" + name + "' must be a scalar or one value per neuron [units], got shape " + shape);
+    }
+    requireFinite(name, "initial value", initial);
+    if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
+      throw new IllegalArgumentException(
+          spec.name() + ": trainable parameter '" + name + "' has bounds [" + min + ", " + max + "]; need min <= max");
+    }
+    if (initial < min || initial > max) {
+      throw new IllegalArgumentException(
+          spec.name() + ": trainable parameter '" + name + "' starts at " + initial + ", outside its bounds [" + min + ", " + max + "]");
+    }
+    if (!(learningRateScale >= 0) || Double.isInfinite(learningRateScale)) {
+      throw new IllegalArgumentException(
+          spec.name() + ": trainable parameter '" + name + "' needs a finite learning-rate scale >= 0, got " + learningRateScale);
+    }
+    StateVariable<TFloat32> variable = filled(name, StateVariable.Role.PARAMETER, shape, initial);
+    trainables.add(new TrainableVariable(variable, min, max, learningRateScale));
+    return addParameter(new Parameter(name, Parameter.Kind.TRAINABLE, shape, variable.read(), null, null));
+  }
+
+  @Override
+  public void learningRate(Operand<TFloat32> rate) {
+    Objects.requireNonNull(rate, "learningRate");
+    if (learningRate != null) {
+      throw new IllegalStateException(spec.name() + ": learningRate(...) called twice");
+    }
+    if (rate.shape().numDimensions() > 0) {
+      throw new IllegalArgumentException(spec.name() + ": the learning rate must be a scalar, got shape " + rate.shape());
+    }
+    learningRate = rate;
+  }
+
+  // ---- for the rest of the runtime ----
+
+  NetworkSpec spec() {
+    return spec;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  /** The input placeholder, once {@link #input} was called. */
+  Optional<Placeholder<TFloat32>> inputPlaceholder() {
+    return Optional.ofNullable(input);
+  }
+
+  /** The rate set with {@link #learningRate}, if any. */
+  Optional<Operand<TFloat32>> learningRateOverride() {
+    return Optional.ofNullable(learningRate);
+  }
+
+  StateVariable<TInt64> step() {
+    return step;
+  }
+
+  StateVariable<TInt64> stepsPerEpoch() {
+    return stepsPerEpoch;
+  }
+
+  /** Every variable, in creation order. */
+  List<StateVariable<?>> variables() {
+    return Collections.unmodifiableList(variables);
+  }
+
+  List<TrainableVariable> trainables() {
+    return Collections.unmodifiableList(trainables);
+  }
+
+  /** The parameters in declaration order. */
+  List<Parameter> parameters() {
+    return List.copyOf(parameters.values());
+  }
+
+  Optional<Parameter> parameter(String name) {
+    return Optional.ofNullable(parameters.get(name));
+  }
+
+  Optional<StateVariable<?>> variable(String name) {
+    return variables.stream().filter(v -> v.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Ops whose names go under {@code path/}, placed on the model's device. Each scope is made once
+   * and kept: TensorFlow Java makes a sub-scope name unique again on every request.
+   */
+  Ops scope(String path) {
+    Ops existing = scopes.get(path);
+    if (existing != null) {
+      return existing;
+    }
+    int slash = path.lastIndexOf('/');
+    Ops parent = slash < 0 ? tf : scope(path.substring(0, slash));
+    Ops created = parent.withSubScope(path.substring(slash + 1));
+    scopes.put(path, created);
+    return created;
+  }
+
+  /** A float32 variable of {@code shape} that starts with every value at {@code value}. */
+  StateVariable<TFloat32> filled(String name, StateVariable.Role role, Shape shape, double value) {
+    return variable(name, role, TFloat32.class, shape, init -> init.fill(init.constant(shape.asArray()), init.constant((float) value)));
+  }
+
+  /**
+   * A resource variable: the handle (unique shared name, so no two variables alias), its initial
+   * assignment under the init scope, and its one read.
+   *
+   * @param initialValue builds the initial value with the init-scope ops it is given; keep it to a
+   *     few plain ops, since Grappler may rewrite larger init subgraphs and break initialisation
+   */
+  <T extends TType> StateVariable<T> variable(
+      String name, StateVariable.Role role, Class<T> type, Shape shape, Function<Ops, Operand<T>> initialValue) {
+    claim(name);
+    Ops own = scope(name);
+    Ops init = own.withInitScope();
+    // A unique shared name: handles without one alias a single variable. Names are unique per graph.
+    VarHandleOp handle = init.withName("handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
+    init.withName("assign").assignVariableOp(handle, initialValue.apply(init.withSubScope("initial_value")));
+    StateVariable<T> variable = new StateVariable<>(name, role, type, shape, handle, own.withName("read").readVariableOp(handle, type));
+    variables.add(variable);
+    return variable;
+  }
+
+  private Operand<TFloat32> addParameter(Parameter parameter) {
+    parameters.put(parameter.name(), parameter);
+    return parameter.value();
+  }
+
+  /** Reserves a state name: a valid TensorFlow name, used once per graph. */
+  private void claim(String name) {
+    Objects.requireNonNull(name, "name");
+    for (String segment : name.split("/", -1)) {
+      if (!NAME_SEGMENT.matcher(segment).matches()) {
+        throw new IllegalArgumentException(
+            spec.name() + ": '" + name + "' is not a valid name: use segments of letters, digits, '_', '.' or '-' separated by '/'");
+      }
+    }
+    if (!names.add(name)) {
+      throw new IllegalArgumentException(spec.name() + ": the name '" + name + "' is used twice; every weight and parameter needs its own");
+    }
+  }
+
+  private void requireKnown(String name, Shape shape) {
+    if (shape.isUnknown() || shape.hasUnknownDimension() || shape.numDimensions() == 0 || shape.size() <= 0) {
+      throw new IllegalArgumentException(spec.name() + ": weights '" + name + "' need a fully known, non-empty shape, got " + shape);
+    }
+  }
+
+  private void requireFinite(String name, String what, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(spec.name() + ": parameter '" + name + "' needs a finite " + what + ", got " + value);
+    }
+  }
+
+  /**
+   * Glorot (Xavier) uniform limit √(6 / (fan in + fan out)); for a convolution kernel
+   * {@code [kh, kw, in, out]} the fans are multiplied by the receptive field {@code kh·kw}.
+   */
+  static double glorotLimit(Shape shape) {
+    int rank = shape.numDimensions();
+    long fanIn;
+    long fanOut;
+    if (rank == 1) {
+      fanIn = shape.size(0);
+      fanOut = shape.size(0);
+    } else {
+      long receptiveField = 1;
+      for (int i = 0; i < rank - 2; i++) {
+        receptiveField *= shape.size(i);
+      }
+      fanIn = shape.size(rank - 2) * receptiveField;
+      fanOut = shape.size(rank - 1) * receptiveField;
+    }
+    return Math.sqrt(6.0 / (fanIn + fanOut));
+  }
+
+  /** A stable 64-bit hash (FNV-1a over UTF-8): the per-variable half of the initialiser's seed. */
+  static long fnv1a64(String text) {
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    return hash;
+  }
+}

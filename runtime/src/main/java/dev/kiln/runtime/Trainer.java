@@ -1,0 +1,229 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.summary.EventFileWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TInt64;
+
+/**
+ * One training run of a model: the epoch and step loop, TensorBoard events and console progress.
+ *
+ * <p>TensorBoard tags, in {@code <log root>/<run name>/}:
+ *
+ * <ul>
+ *   <li>every {@code logEvery} steps (steps 0, n, 2n, ...), the values the step computed with, i.e.
+ *       before its update: {@code loss} and {@code accuracy} of the step's batch,
+ *       {@code learning_rate}, {@code parameters/<name>} for every scalar parameter (a scalar) and
+ *       every per-neuron parameter (a histogram);
+ *   <li>after every epoch, at the step count reached: {@code epoch/train_loss},
+ *       {@code epoch/train_accuracy} (means over the epoch's batches), {@code epoch/examples_per_second},
+ *       and with validation data {@code validation/loss} and {@code validation/accuracy}.
+ * </ul>
+ *
+ * Accuracy tags are left out for a loss without accuracy (mean squared error).
+ */
+final class Trainer {
+  private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  private final ModelSession model;
+  private final TrainingConfig config;
+  private final ProgressPrinter printer;
+
+  Trainer(ModelSession model, TrainingConfig config, String deviceDescription) {
+    this.model = model;
+    this.config = config;
+    this.printer = new ProgressPrinter(config.output(), model.spec(), deviceDescription, model.graph.head.accuracy() != null);
+  }
+
+  /** A value fetched on logging steps and written under {@code tag}. */
+  private record Logged(String tag, Operand<?> value, boolean histogram) {}
+
+  /**
+   * Trains on {@code train}, validating after every epoch on {@code validation} (may be null: then
+   * on the configured split of {@code train}, if any).
+   */
+  TrainingResult train(Dataset train, Dataset validation) {
+    model.requireFits(train, "training data");
+    if (validation != null) {
+      if (config.validationFraction() > 0) {
+        throw new IllegalArgumentException(
+            "both a validation data set and a validation split (" + config.validationFraction() + ") were given; use one");
+      }
+      model.requireFits(validation, "validation data");
+    } else if (config.validationFraction() > 0) {
+      Dataset.Split split =
+          config.validationRandom()
+              ? train.randomSplit(config.validationFraction(), config.seed())
+              : train.split(config.validationFraction());
+      validation = split.first();
+      train = split.second();
+      if (validation.size() == 0 || train.size() == 0) {
+        throw new IllegalArgumentException(
+            "a validation split of " + config.validationFraction() + " leaves " + validation.size() + " validation and "
+                + train.size() + " training examples; both need at least one");
+      }
+    }
+    Path runDirectory = runDirectory();
+    try (EventFileWriter events = EventFileWriter.create(runDirectory)) {
+      return run(train, validation, runDirectory, events);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private TrainingResult run(Dataset train, Dataset validation, Path runDirectory, EventFileWriter events) {
+    long start = System.nanoTime();
+    int n = train.size();
+    int batchSize = Math.min(config.batchSize(), n);
+    long stepsPerEpoch = (n + batchSize - 1) / batchSize;
+    try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
+        Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
+      // The graph's schedules now know the epoch length.
+    }
+    printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
+
+    List<Logged> logged = loggedValues();
+    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, batchSize);
+    long step = model.progress().step();
+    List<EpochStats> history = new ArrayList<>();
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      model.session.run(model.graph.epochSums.reset());
+      int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
+      long epochStart = System.nanoTime();
+      for (int from = 0; from < n; from += batchSize, step++) {
+        trainStep(train, order, from, Math.min(batchSize, n - from), buffers, new ModelSession.Progress(step, stepsPerEpoch), logged, events);
+      }
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      EpochStats stats = epochStats(epoch, step, validation, n / seconds, Duration.ofNanos(System.nanoTime() - start));
+      logEpoch(stats, events);
+      history.add(stats);
+      printer.epoch(stats, config.epochs());
+    }
+    Optional<Path> checkpoint = Optional.empty();
+    if (config.saveCheckpoint()) {
+      checkpoint = Optional.of(runDirectory.resolve("checkpoint"));
+      model.save(checkpoint.get());
+    }
+    TrainingResult result = new TrainingResult(history, runDirectory, checkpoint, step, Duration.ofNanos(System.nanoTime() - start));
+    printer.finish(result);
+    return result;
+  }
+
+  private void trainStep(
+      Dataset train, int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress,
+      List<Logged> logged, EventFileWriter events) {
+    boolean logging = progress.step() % config.logEvery() == 0;
+    try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+      Session.Runner runner = model.session.runner();
+      model.feedBatch(runner, feeds, train, order, from, count, buffers);
+      model.feedHostParameters(runner, feeds, progress);
+      runner.addTarget(model.graph.train);
+      if (logging) {
+        // Fetched in the training run itself, so logging costs no extra forward pass.
+        logged.forEach(value -> runner.fetch(value.value()));
+      }
+      try (Result result = runner.run()) {
+        for (int i = 0; logging && i < logged.size(); i++) {
+          write(events, logged.get(i), progress.step(), ModelSession.values(result.get(i)));
+        }
+      }
+    }
+  }
+
+  private static void write(EventFileWriter events, Logged logged, long step, float[] values) {
+    if (!logged.histogram()) {
+      events.scalar(logged.tag(), step, values[0]);
+    } else if (allFinite(values)) {
+      // A diverged parameter cannot be binned; its NaN still shows in the loss.
+      events.histogram(logged.tag(), step, values);
+    }
+  }
+
+  private List<Logged> loggedValues() {
+    List<Logged> logged = new ArrayList<>();
+    logged.add(new Logged("loss", model.graph.head.loss(), false));
+    if (model.graph.head.accuracy() != null) {
+      logged.add(new Logged("accuracy", model.graph.head.accuracy(), false));
+    }
+    logged.add(new Logged("learning_rate", model.graph.learningRate, false));
+    for (Parameter parameter : model.graph.state.parameters()) {
+      logged.add(new Logged("parameters/" + parameter.name(), parameter.value(), !parameter.scalar()));
+    }
+    return logged;
+  }
+
+  private EpochStats epochStats(int epoch, long step, Dataset validation, double examplesPerSecond, Duration elapsed) {
+    ModelGraph.EpochSums sums = model.graph.epochSums;
+    double loss;
+    double accuracy;
+    try (Result result = model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read()).run()) {
+      double examples = ModelSession.scalar(result.get(2));
+      loss = ModelSession.scalar(result.get(0)) / examples;
+      accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
+    }
+    Evaluation validated = validation != null ? model.evaluate(validation) : null;
+    Map<String, Double> parameters = model.scalarParameters();
+    return new EpochStats(
+        epoch, step, loss, accuracy,
+        validated != null ? validated.loss() : Double.NaN,
+        validated != null ? validated.accuracy() : Double.NaN,
+        parameters, examplesPerSecond, elapsed);
+  }
+
+  private void logEpoch(EpochStats stats, EventFileWriter events) {
+    long step = stats.step();
+    events.scalar("epoch/train_loss", step, stats.trainLoss());
+    if (!Double.isNaN(stats.trainAccuracy())) {
+      events.scalar("epoch/train_accuracy", step, stats.trainAccuracy());
+    }
+    events.scalar("epoch/examples_per_second", step, stats.examplesPerSecond());
+    if (stats.hasValidation()) {
+      events.scalar("validation/loss", step, stats.validationLoss());
+      if (!Double.isNaN(stats.validationAccuracy())) {
+        events.scalar("validation/accuracy", step, stats.validationAccuracy());
+      }
+    }
+    events.flush();
+  }
+
+  /** {@code <log root>/<run name>}; a default name that is taken gets a suffix, so runs never mix. */
+  private Path runDirectory() {
+    Optional<String> named = config.runName();
+    if (named.isPresent()) {
+      return config.logRoot().resolve(named.get());
+    }
+    String base = model.spec().name() + "-" + LocalDateTime.now().format(RUN_TIME);
+    Path directory = config.logRoot().resolve(base);
+    for (int suffix = 2; Files.exists(directory); suffix++) {
+      directory = config.logRoot().resolve(base + "-" + suffix);
+    }
+    return directory;
+  }
+
+  /** A different, reproducible shuffle per epoch. */
+  static long epochSeed(long seed, int epoch) {
+    return seed * 0x9E3779B97F4A7C15L + epoch;
+  }
+
+  private static boolean allFinite(float[] values) {
+    for (float value : values) {
+      if (!Float.isFinite(value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,227 @@
+package dev.kiln.runtime;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * How {@link Model#train} trains: an immutable value, changed with {@code with...} methods that
+ * return a copy.
+ *
+ * <pre>{@code
+ * TrainingConfig config = TrainingConfig.defaults()
+ *     .withEpochs(40)
+ *     .withBatchSize(32)
+ *     .withValidationSplit(0.2)      // a random 20 % of the training data, seeded
+ *     .withSeed(7)
+ *     .withLogRoot(Path.of("runs"));
+ * }</pre>
+ *
+ * <p>Defaults: 10 epochs, batch size 32, seed 42, shuffled every epoch, no validation split, log
+ * root {@code runs}, run name {@code <network>-<yyyyMMdd-HHmmss>}, TensorBoard scalars every 10
+ * steps, progress printed to {@code System.out}, weights saved to {@code <run directory>/checkpoint}
+ * at the end.
+ */
+public final class TrainingConfig {
+  private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
+
+  /** The settings; a config copies them to change one. */
+  private static final class Settings implements Cloneable {
+    int epochs = 10;
+    int batchSize = 32;
+    long seed = 42;
+    boolean shuffle = true;
+    double validationFraction = 0;
+    boolean validationRandom = true;
+    Path logRoot = Path.of("runs");
+    String runName;
+    int logEvery = 10;
+    PrintStream output = System.out;
+    boolean saveCheckpoint = true;
+
+    @Override
+    protected Settings clone() {
+      try {
+        return (Settings) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private final Settings settings;
+
+  private TrainingConfig(Settings settings) {
+    this.settings = settings;
+  }
+
+  private TrainingConfig with(Consumer<Settings> change) {
+    Settings copy = settings.clone();
+    change.accept(copy);
+    return new TrainingConfig(copy);
+  }
+
+  /** The defaults listed in the class comment. */
+  public static TrainingConfig defaults() {
+    return new TrainingConfig(new Settings());
+  }
+
+  /** Passes over the training data; at least 1. */
+  public TrainingConfig withEpochs(int epochs) {
+    requirePositive("epochs", epochs);
+    return with(s -> s.epochs = epochs);
+  }
+
+  /** Examples per step; the last batch of an epoch holds the rest and may be smaller. */
+  public TrainingConfig withBatchSize(int batchSize) {
+    requirePositive("batchSize", batchSize);
+    return with(s -> s.batchSize = batchSize);
+  }
+
+  /** Seeds the per-epoch shuffles and the random validation split, so a run can be repeated. */
+  public TrainingConfig withSeed(long seed) {
+    return with(s -> s.seed = seed);
+  }
+
+  /** Whether each epoch visits the examples in a new seeded order (the default) or in data-set order. */
+  public TrainingConfig withShuffle(boolean shuffle) {
+    return with(s -> s.shuffle = shuffle);
+  }
+
+  /**
+   * Holds out a random {@code fraction} (in (0, 1), seeded by {@link #withSeed}) of the training
+   * data for validation after every epoch.
+   */
+  public TrainingConfig withValidationSplit(double fraction) {
+    requireFraction(fraction);
+    return with(s -> {
+      s.validationFraction = fraction;
+      s.validationRandom = true;
+    });
+  }
+
+  /** Holds out the first {@code fraction} (in (0, 1)) of the training data, in order, for validation. */
+  public TrainingConfig withValidationSplitFirst(double fraction) {
+    requireFraction(fraction);
+    return with(s -> {
+      s.validationFraction = fraction;
+      s.validationRandom = false;
+    });
+  }
+
+  /** Trains on all the data, holding nothing out (the default). */
+  public TrainingConfig withoutValidationSplit() {
+    return with(s -> s.validationFraction = 0);
+  }
+
+  /** The directory that holds one sub-directory per run: what {@code tensorboard --logdir} is given. */
+  public TrainingConfig withLogRoot(Path logRoot) {
+    Objects.requireNonNull(logRoot, "logRoot");
+    return with(s -> s.logRoot = logRoot);
+  }
+
+  /** The run's directory name under the log root, instead of {@code <network>-<yyyyMMdd-HHmmss>}. */
+  public TrainingConfig withRunName(String runName) {
+    Objects.requireNonNull(runName, "runName");
+    if (!RUN_NAME.matcher(runName).matches() || runName.equals(".") || runName.equals("..")) {
+      throw new IllegalArgumentException(
+          "run name '" + runName + "' must be one directory name of letters, digits, '_', '.' or '-'");
+    }
+    return with(s -> s.runName = runName);
+  }
+
+  /** Writes the step's TensorBoard scalars every {@code steps} training steps (steps 0, n, 2n, ...). */
+  public TrainingConfig withLogEvery(int steps) {
+    requirePositive("logEvery", steps);
+    return with(s -> s.logEvery = steps);
+  }
+
+  /** Where the start lines, one progress line per epoch and the final summary go. */
+  public TrainingConfig withOutput(PrintStream output) {
+    Objects.requireNonNull(output, "output");
+    return with(s -> s.output = output);
+  }
+
+  /** Prints nothing (TensorBoard files are still written). */
+  public TrainingConfig quiet() {
+    return withOutput(new PrintStream(OutputStream.nullOutputStream()));
+  }
+
+  /** Whether training ends by saving a checkpoint to {@code <run directory>/checkpoint} (the default). */
+  public TrainingConfig withCheckpoint(boolean saveCheckpoint) {
+    return with(s -> s.saveCheckpoint = saveCheckpoint);
+  }
+
+  public int epochs() {
+    return settings.epochs;
+  }
+
+  public int batchSize() {
+    return settings.batchSize;
+  }
+
+  public long seed() {
+    return settings.seed;
+  }
+
+  public boolean shuffle() {
+    return settings.shuffle;
+  }
+
+  /** The held-out fraction of the training data; 0 for none. */
+  public double validationFraction() {
+    return settings.validationFraction;
+  }
+
+  /** Whether the held-out examples are a seeded random choice (true) or the first ones (false). */
+  public boolean validationRandom() {
+    return settings.validationRandom;
+  }
+
+  public Path logRoot() {
+    return settings.logRoot;
+  }
+
+  /** The run name if one was set; otherwise each run is named after the network and its start time. */
+  public Optional<String> runName() {
+    return Optional.ofNullable(settings.runName);
+  }
+
+  public int logEvery() {
+    return settings.logEvery;
+  }
+
+  public PrintStream output() {
+    return settings.output;
+  }
+
+  public boolean saveCheckpoint() {
+    return settings.saveCheckpoint;
+  }
+
+  @Override
+  public String toString() {
+    Settings s = settings;
+    String validation =
+        s.validationFraction == 0 ? "none" : s.validationFraction + (s.validationRandom ? " random" : " first");
+    return "TrainingConfig[epochs=" + s.epochs + ", batchSize=" + s.batchSize + ", seed=" + s.seed + ", shuffle=" + s.shuffle
+        + ", validation=" + validation + ", logRoot=" + s.logRoot + ", runName=" + (s.runName == null ? "<network>-<time>" : s.runName)
+        + ", logEvery=" + s.logEvery + ", checkpoint=" + s.saveCheckpoint + "]";
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    }
+  }
+
+  private static void requireFraction(double fraction) {
+    if (!(fraction > 0 && fraction < 1)) {
+      throw new IllegalArgumentException("the validation fraction must be in (0, 1), got " + fraction);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.kiln.runtime;
+
+import dev.kiln.dsl.Loss;
+import dev.kiln.runtime.graph.GraphBuilder;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.graph.OptimizerSpec;
+import java.util.function.Function;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A hand-written stand-in for generated code: a fully connected network whose hidden layers use
+ * the θ-leaky activation {@code max(z·tan θ, z)}, with θ shared (fixed, annealed, host-scheduled or
+ * trainable) or per neuron, or ReLU without θ.
+ */
+final class TestMlp implements NetworkGraph {
+  /** Makes a per-neuron θ for one layer. */
+  interface PerNeuronTheta {
+    Operand<TFloat32> create(GraphBuilder graph, String layer, long units);
+  }
+
+  private final NetworkSpec spec;
+  private final int[] hidden;
+  private Function<GraphBuilder, Operand<TFloat32>> sharedTheta;
+  private PerNeuronTheta perNeuronTheta;
+  private Function<GraphBuilder, Operand<TFloat32>> learningRate;
+
+  private TestMlp(NetworkSpec spec, int[] hidden) {
+    this.spec = spec;
+    this.hidden = hidden.clone();
+  }
+
+  /** A ReLU network {@code inputs → hidden... → outputs}. */
+  static TestMlp of(String name, int inputs, int outputs, Loss loss, OptimizerSpec optimizer, int... hidden) {
+    return new TestMlp(new NetworkSpec(name, Shape.of(inputs), outputs, loss, optimizer, 42), hidden);
+  }
+
+  /** θ-leaky hidden layers sharing the θ that {@code theta} creates (once per build). */
+  TestMlp withSharedTheta(Function<GraphBuilder, Operand<TFloat32>> theta) {
+    this.sharedTheta = theta;
+    return this;
+  }
+
+  TestMlp withPerNeuronTheta(PerNeuronTheta theta) {
+    this.perNeuronTheta = theta;
+    return this;
+  }
+
+  TestMlp withLearningRate(Function<GraphBuilder, Operand<TFloat32>> rate) {
+    this.learningRate = rate;
+    return this;
+  }
+
+  @Override
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public Operand<TFloat32> buildForward(GraphBuilder graph) {
+    Ops tf = graph.tf();
+    Operand<TFloat32> x = graph.input("input");
+    Operand<TFloat32> theta = sharedTheta != null ? sharedTheta.apply(graph) : null;
+    if (learningRate != null) {
+      graph.learningRate(learningRate.apply(graph));
+    }
+    long width = spec.inputShape().size(0);
+    for (int i = 0; i < hidden.length; i++) {
+      String layer = "hidden" + (i + 1);
+      Operand<TFloat32> z = dense(graph, layer, x, width, hidden[i]);
+      Operand<TFloat32> layerTheta = perNeuronTheta != null ? perNeuronTheta.create(graph, layer, hidden[i]) : theta;
+      x = layerTheta == null ? tf.nn.relu(z) : tf.math.maximum(tf.math.mul(z, tf.math.tan(layerTheta)), z);
+      width = hidden[i];
+    }
+    return dense(graph, "output", x, width, spec.outputUnits());
+  }
+
+  private static Operand<TFloat32> dense(GraphBuilder graph, String layer, Operand<TFloat32> x, long in, long out) {
+    Ops tf = graph.tf();
+    Operand<TFloat32> weights = graph.weights(layer + "/weights", Shape.of(in, out));
+    Operand<TFloat32> bias = graph.bias(layer + "/bias", out);
+    return tf.math.add(tf.linalg.matMul(x, weights), bias);
+  }
+}
