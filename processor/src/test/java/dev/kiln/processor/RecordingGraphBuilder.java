@@ -1,0 +1,114 @@
+package dev.kiln.processor;
+
+import dev.kiln.dsl.Schedule;
+import dev.kiln.dsl.schedule.PhasedSchedule;
+import dev.kiln.runtime.graph.GraphBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A {@link GraphBuilder} for running generated forward passes in tests: every piece of state is a
+ * constant with known values, recorded by name, so a test can recompute the forward pass in Java.
+ * Weights and biases follow a fixed pattern of positive and negative values; a per-neuron
+ * trainable parameter gets a distinct value per neuron, so broadcasting mistakes show.
+ */
+final class RecordingGraphBuilder implements GraphBuilder {
+  /** Every call made to a builder, in order, as "kind name shape". */
+  final StringBuilder calls = new StringBuilder();
+  /** The values of every piece of state, flat in row-major order, by name. */
+  final Map<String, float[]> values = new LinkedHashMap<>();
+  final Map<String, PhasedSchedule> annealed = new LinkedHashMap<>();
+  final Map<String, Schedule> hostScheduled = new LinkedHashMap<>();
+  Operand<TFloat32> learningRate;
+  Placeholder<TFloat32> input;
+
+  private final Ops tf;
+  private final Shape exampleShape;
+
+  RecordingGraphBuilder(Graph graph, Shape exampleShape) {
+    this.tf = Ops.create(graph);
+    this.exampleShape = exampleShape;
+  }
+
+  @Override
+  public Ops tf() {
+    return tf;
+  }
+
+  @Override
+  public Operand<TFloat32> input(String name) {
+    calls.append("input ").append(name).append('\n');
+    long[] dimensions = new long[exampleShape.numDimensions() + 1];
+    dimensions[0] = Shape.UNKNOWN_SIZE;
+    System.arraycopy(exampleShape.asArray(), 0, dimensions, 1, exampleShape.numDimensions());
+    input = tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dimensions)));
+    return input;
+  }
+
+  @Override
+  public Operand<TFloat32> weights(String name, Shape shape) {
+    return state("weights", name, shape, pattern(name, shape.size()));
+  }
+
+  @Override
+  public Operand<TFloat32> bias(String name, long units) {
+    return state("bias", name, Shape.of(units), pattern(name, units));
+  }
+
+  @Override
+  public Operand<TFloat32> fixed(String name, double value) {
+    return state("fixed", name, Shape.scalar(), new float[] {(float) value});
+  }
+
+  @Override
+  public Operand<TFloat32> annealed(String name, PhasedSchedule schedule) {
+    annealed.put(name, schedule);
+    return state("annealed", name, Shape.scalar(), new float[] {(float) schedule.valueAt(0, 1)});
+  }
+
+  @Override
+  public Operand<TFloat32> hostScheduled(String name, Schedule schedule) {
+    hostScheduled.put(name, schedule);
+    return state("hostScheduled", name, Shape.scalar(), new float[] {(float) schedule.valueAt(0, 1)});
+  }
+
+  @Override
+  public Operand<TFloat32> trainable(
+      String name, Shape shape, double initial, double min, double max, double learningRateScale) {
+    float[] start = new float[(int) shape.size()];
+    for (int neuron = 0; neuron < start.length; neuron++) {
+      start[neuron] = (float) (initial - 0.1 * neuron);
+    }
+    calls.append("bounds ").append(name).append(" [").append(min).append(", ").append(max).append("] x")
+        .append(learningRateScale).append('\n');
+    return state("trainable", name, shape, start);
+  }
+
+  @Override
+  public void learningRate(Operand<TFloat32> learningRate) {
+    calls.append("learningRate\n");
+    this.learningRate = learningRate;
+  }
+
+  private Operand<TFloat32> state(String kind, String name, Shape shape, float[] initial) {
+    calls.append(kind).append(' ').append(name).append(' ').append(shape).append('\n');
+    values.put(name, initial);
+    return tf.constant(shape, DataBuffers.of(initial));
+  }
+
+  /** Values in [-1, 1] that differ by position and by name. */
+  private static float[] pattern(String name, long size) {
+    float[] values = new float[(int) size];
+    for (int index = 0; index < values.length; index++) {
+      values[index] = (float) Math.sin(1.3 * (index + 1) + name.length());
+    }
+    return values;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.kiln.processor;
+
+import static com.google.testing.compile.Compiler.javac;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.tools.JavaFileObject;
+
+/** Declarations for the tests, in package {@code test} with the DSL imported, and their compilation. */
+final class Sources {
+  private Sources() {}
+
+  /** A source file {@code test.<simpleName>} whose lines follow the package and DSL import. */
+  static JavaFileObject source(String simpleName, String... lines) {
+    List<String> all = new ArrayList<>(List.of("package test;", "", "import dev.kiln.dsl.*;", ""));
+    all.addAll(Arrays.asList(lines));
+    return JavaFileObjects.forSourceLines("test." + simpleName, all);
+  }
+
+  /**
+   * The two-moons network with one θ-leaky hidden layer, θ declared by {@code thetaDeclaration}
+   * (e.g. {@code "@Fixed(0) double theta();"}).
+   */
+  static JavaFileObject moons(String thetaDeclaration) {
+    return source("Moons",
+        "@Network(loss = Loss.SIGMOID_CROSS_ENTROPY)",
+        "interface Moons {",
+        "  @Input(shape = 2) Layer point();",
+        "  @Dense(units = 42) @ThetaLeaky(\"theta\") Layer hidden();",
+        "  @Output(units = 1) Layer logit();",
+        "  " + thetaDeclaration,
+        "}");
+  }
+
+  /** π/4 for one epoch, then linearly to 0 over nine: the reference convexity-annealing schedule. */
+  static JavaFileObject thetaSchedule() {
+    return source("ThetaSchedule",
+        "@AnnealingSchedule",
+        "@Hold(value = Math.PI / 4, epochs = 1)",
+        "@Linear(to = 0, epochs = 9)",
+        "final class ThetaSchedule {}");
+  }
+
+  static Compilation compile(JavaFileObject... files) {
+    return javac().withProcessors(new KilnProcessor()).compile(files);
+  }
+
+  /** The text of a generated source file of a successful compilation. */
+  static String generated(Compilation compilation, String qualifiedName) {
+    JavaFileObject file = compilation.generatedSourceFile(qualifiedName)
+        .orElseThrow(() -> new AssertionError("no generated source " + qualifiedName + " in "
+            + compilation.generatedSourceFiles()));
+    try {
+      return file.getCharContent(true).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
