@@ -48,7 +48,10 @@ record LossOps(Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFl
       }
       case SOFTMAX_CROSS_ENTROPY -> {
         Operand<TInt64> classes = head.reshape(head.dtypes.cast(labels, TInt64.class), head.constant(new long[] {-1}));
-        Operand<TFloat32> perExample = head.nn.sparseSoftmaxCrossEntropyWithLogits(logits, classes).loss();
+        // The dense kernel on one-hot labels: TensorFlow's C++ gradients (what graph mode uses) cover
+        // SoftmaxCrossEntropyWithLogits but not its sparse variant.
+        Operand<TFloat32> oneHot = head.oneHot(classes, head.constant(outputUnits), head.constant(1f), head.constant(0f));
+        Operand<TFloat32> perExample = head.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
         Operand<TFloat32> correct = head.dtypes.cast(head.math.equal(head.math.argMax(logits, head.constant(1)), classes), TFloat32.class);
         Operand<TInt32> batchAxis = head.constant(new int[] {0});
         yield new LossOps(

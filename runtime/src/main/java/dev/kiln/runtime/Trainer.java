@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -24,7 +25,8 @@ import org.tensorflow.types.TInt64;
  * <p>TensorBoard tags, in {@code <log root>/<run name>/}:
  *
  * <ul>
- *   <li>every {@code logEvery} steps (steps 0, n, 2n, ...), the values the step computed with, i.e.
+ *   <li>every {@code logEvery} steps of a run (steps 0, n, 2n, ... of a new model; a run that
+ *       continues training starts at the model's step count), the values the step computed with, i.e.
  *       before its update: {@code loss} and {@code accuracy} of the step's batch,
  *       {@code learning_rate}, {@code parameters/<name>} for every scalar parameter (a scalar) and
  *       every per-neuron parameter (a histogram);
@@ -48,8 +50,14 @@ final class Trainer {
     this.printer = new ProgressPrinter(config.output(), model.spec(), deviceDescription, model.graph.head.accuracy() != null);
   }
 
-  /** A value fetched on logging steps and written under {@code tag}. */
-  private record Logged(String tag, Operand<?> value, boolean histogram) {}
+  /**
+   * A value written under {@code tag} on logging steps: the {@code fetch}-th fetch of the step's run
+   * (one op can be logged under two tags, such as an annealed learning rate, but fetched only once).
+   */
+  private record Logged(String tag, int fetch, boolean histogram) {}
+
+  /** What logging steps fetch, and which fetch each tag is written from. */
+  private record LoggingPlan(List<Operand<?>> fetches, List<Logged> logged) {}
 
   /**
    * Trains on {@code train}, validating after every epoch on {@code validation} (may be null: then
@@ -95,16 +103,18 @@ final class Trainer {
     }
     printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
 
-    List<Logged> logged = loggedValues();
+    LoggingPlan logging = loggingPlan();
     ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, batchSize);
-    long step = model.progress().step();
+    long firstStep = model.progress().step();
+    long step = firstStep;
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       model.session.run(model.graph.epochSums.reset());
       int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
       long epochStart = System.nanoTime();
       for (int from = 0; from < n; from += batchSize, step++) {
-        trainStep(train, order, from, Math.min(batchSize, n - from), buffers, new ModelSession.Progress(step, stepsPerEpoch), logged, events);
+        boolean logs = (step - firstStep) % config.logEvery() == 0;
+        trainStep(train, order, from, Math.min(batchSize, n - from), buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null, events);
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       EpochStats stats = epochStats(epoch, step, validation, n / seconds, Duration.ofNanos(System.nanoTime() - start));
@@ -122,22 +132,24 @@ final class Trainer {
     return result;
   }
 
+  /** One training step; with a logging plan, also fetches and writes the step's logged values. */
   private void trainStep(
       Dataset train, int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress,
-      List<Logged> logged, EventFileWriter events) {
-    boolean logging = progress.step() % config.logEvery() == 0;
+      LoggingPlan logging, EventFileWriter events) {
     try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
       Session.Runner runner = model.session.runner();
       model.feedBatch(runner, feeds, train, order, from, count, buffers);
       model.feedHostParameters(runner, feeds, progress);
       runner.addTarget(model.graph.train);
-      if (logging) {
+      if (logging != null) {
         // Fetched in the training run itself, so logging costs no extra forward pass.
-        logged.forEach(value -> runner.fetch(value.value()));
+        logging.fetches().forEach(runner::fetch);
       }
       try (Result result = runner.run()) {
-        for (int i = 0; logging && i < logged.size(); i++) {
-          write(events, logged.get(i), progress.step(), ModelSession.values(result.get(i)));
+        if (logging != null) {
+          for (Logged logged : logging.logged()) {
+            write(events, logged, progress.step(), ModelSession.values(result.get(logged.fetch())));
+          }
         }
       }
     }
@@ -152,17 +164,29 @@ final class Trainer {
     }
   }
 
-  private List<Logged> loggedValues() {
+  private LoggingPlan loggingPlan() {
+    List<Operand<?>> fetches = new ArrayList<>();
     List<Logged> logged = new ArrayList<>();
-    logged.add(new Logged("loss", model.graph.head.loss(), false));
+    BiConsumer<String, Operand<?>> scalar = (tag, value) -> logged.add(new Logged(tag, fetchIndex(fetches, value), false));
+    scalar.accept("loss", model.graph.head.loss());
     if (model.graph.head.accuracy() != null) {
-      logged.add(new Logged("accuracy", model.graph.head.accuracy(), false));
+      scalar.accept("accuracy", model.graph.head.accuracy());
     }
-    logged.add(new Logged("learning_rate", model.graph.learningRate, false));
+    scalar.accept("learning_rate", model.graph.learningRate);
     for (Parameter parameter : model.graph.state.parameters()) {
-      logged.add(new Logged("parameters/" + parameter.name(), parameter.value(), !parameter.scalar()));
+      logged.add(new Logged("parameters/" + parameter.name(), fetchIndex(fetches, parameter.value()), !parameter.scalar()));
     }
-    return logged;
+    return new LoggingPlan(List.copyOf(fetches), List.copyOf(logged));
+  }
+
+  private static int fetchIndex(List<Operand<?>> fetches, Operand<?> value) {
+    for (int i = 0; i < fetches.size(); i++) {
+      if (fetches.get(i).asOutput().equals(value.asOutput())) {
+        return i;
+      }
+    }
+    fetches.add(value);
+    return fetches.size() - 1;
   }
 
   private EpochStats epochStats(int epoch, long step, Dataset validation, double examplesPerSecond, Duration elapsed) {

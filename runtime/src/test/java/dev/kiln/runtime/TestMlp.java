@@ -5,6 +5,8 @@ import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -13,19 +15,28 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A hand-written stand-in for generated code: a fully connected network whose hidden layers use
- * the θ-leaky activation {@code max(z·tan θ, z)}, with θ shared (fixed, annealed, host-scheduled or
- * trainable) or per neuron, or ReLU without θ.
+ * ReLU, or the θ-leaky activation {@code max(z·tan θ, z)} with a θ per layer from a {@link LayerTheta}.
  */
 final class TestMlp implements NetworkGraph {
-  /** Makes a per-neuron θ for one layer. */
-  interface PerNeuronTheta {
+  /** The θ of one hidden layer; null for ReLU. */
+  interface LayerTheta {
     Operand<TFloat32> create(GraphBuilder graph, String layer, long units);
+  }
+
+  /** One θ for every layer, created by {@code create} once per graph. */
+  static LayerTheta shared(Function<GraphBuilder, Operand<TFloat32>> create) {
+    Map<GraphBuilder, Operand<TFloat32>> perGraph = new IdentityHashMap<>();
+    return (graph, layer, units) -> perGraph.computeIfAbsent(graph, create);
+  }
+
+  /** A trainable θ per neuron of each layer, named {@code <layer>/theta}, in [0, π/4]. */
+  static LayerTheta perNeuron(double initial, double learningRateScale) {
+    return (graph, layer, units) -> graph.trainable(layer + "/theta", Shape.of(units), initial, 0, Math.PI / 4, learningRateScale);
   }
 
   private final NetworkSpec spec;
   private final int[] hidden;
-  private Function<GraphBuilder, Operand<TFloat32>> sharedTheta;
-  private PerNeuronTheta perNeuronTheta;
+  private LayerTheta theta;
   private Function<GraphBuilder, Operand<TFloat32>> learningRate;
 
   private TestMlp(NetworkSpec spec, int[] hidden) {
@@ -33,19 +44,13 @@ final class TestMlp implements NetworkGraph {
     this.hidden = hidden.clone();
   }
 
-  /** A ReLU network {@code inputs → hidden... → outputs}. */
+  /** A ReLU network {@code inputs → hidden... → outputs} (no hidden layers: a linear model). */
   static TestMlp of(String name, int inputs, int outputs, Loss loss, OptimizerSpec optimizer, int... hidden) {
     return new TestMlp(new NetworkSpec(name, Shape.of(inputs), outputs, loss, optimizer, 42), hidden);
   }
 
-  /** θ-leaky hidden layers sharing the θ that {@code theta} creates (once per build). */
-  TestMlp withSharedTheta(Function<GraphBuilder, Operand<TFloat32>> theta) {
-    this.sharedTheta = theta;
-    return this;
-  }
-
-  TestMlp withPerNeuronTheta(PerNeuronTheta theta) {
-    this.perNeuronTheta = theta;
+  TestMlp withTheta(LayerTheta theta) {
+    this.theta = theta;
     return this;
   }
 
@@ -63,7 +68,6 @@ final class TestMlp implements NetworkGraph {
   public Operand<TFloat32> buildForward(GraphBuilder graph) {
     Ops tf = graph.tf();
     Operand<TFloat32> x = graph.input("input");
-    Operand<TFloat32> theta = sharedTheta != null ? sharedTheta.apply(graph) : null;
     if (learningRate != null) {
       graph.learningRate(learningRate.apply(graph));
     }
@@ -71,7 +75,7 @@ final class TestMlp implements NetworkGraph {
     for (int i = 0; i < hidden.length; i++) {
       String layer = "hidden" + (i + 1);
       Operand<TFloat32> z = dense(graph, layer, x, width, hidden[i]);
-      Operand<TFloat32> layerTheta = perNeuronTheta != null ? perNeuronTheta.create(graph, layer, hidden[i]) : theta;
+      Operand<TFloat32> layerTheta = theta != null ? theta.create(graph, layer, hidden[i]) : null;
       x = layerTheta == null ? tf.nn.relu(z) : tf.math.maximum(tf.math.mul(z, tf.math.tan(layerTheta)), z);
       width = hidden[i];
     }

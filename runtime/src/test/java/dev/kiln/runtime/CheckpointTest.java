@@ -1,0 +1,110 @@
+package dev.kiln.runtime;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.dsl.Granularity;
+import dev.kiln.dsl.Loss;
+import dev.kiln.dsl.schedule.Length;
+import dev.kiln.dsl.schedule.Phase;
+import dev.kiln.dsl.schedule.PhasedSchedule;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.runtime.graph.OptimizerSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Saving every variable and loading it into a new model. */
+class CheckpointTest {
+  private static final Dataset MOONS = TwoMoons.generate(120, 0.1, 4);
+  private static final PhasedSchedule THETA = PhasedSchedule.of(Granularity.STEP, Phase.linear(Math.PI / 4, 0, Length.epochs(4)));
+
+  @TempDir Path directory;
+
+  private static TestMlp network() {
+    return TestMlp.of("Saved", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 12, 6)
+        .withTheta((g, layer, units) ->
+            layer.equals("hidden1")
+                ? g.trainable("hidden1/theta", org.tensorflow.ndarray.Shape.of(units), 0.5, 0, Math.PI / 4, 10)
+                : g.annealed("theta", THETA));
+  }
+
+  private TrainingConfig config(int epochs, String run) {
+    return TrainingConfig.defaults().withEpochs(epochs).withBatchSize(16).withLogRoot(directory.resolve("logs")).withRunName(run).quiet();
+  }
+
+  @Test
+  void savedWeightsRestoreToIdenticalPredictionsAndState() {
+    Path saved = directory.resolve("model");
+    float[][] predictions;
+    try (Model model = Model.build(network())) {
+      model.train(MOONS, config(2, "first"));
+      model.save(saved);
+      predictions = model.predict(MOONS);
+      try (Model loaded = Model.load(network(), saved)) {
+        assertThat(loaded.predict(MOONS)).isEqualTo(predictions);
+        assertThat(loaded.step()).isEqualTo(model.step());
+        assertThat(loaded.parameter("hidden1/theta")).isEqualTo(model.parameter("hidden1/theta"));
+        assertThat(loaded.parameter("theta")).isEqualTo(model.parameter("theta"));
+        assertThat(loaded.evaluate(MOONS)).isEqualTo(model.evaluate(MOONS));
+        for (String variable : model.variableNames()) {
+          assertThat(loaded.parameter(variable)).isEqualTo(model.parameter(variable));
+        }
+      }
+    }
+    assertThat(Files.exists(saved.resolve("model.index"))).isTrue();
+  }
+
+  @Test
+  void aLoadedModelTrainsOnExactlyAsTheOriginalWould() {
+    // Optimiser slots, β powers, the step counter and the steps per epoch are all restored, so one
+    // more epoch from the checkpoint equals one more epoch of the original.
+    Path saved = directory.resolve("model");
+    try (Model original = Model.build(network())) {
+      original.train(MOONS, config(1, "a"));
+      original.save(saved);
+      original.train(MOONS, config(1, "b"));
+      try (Model loaded = Model.load(network(), saved)) {
+        assertThat(loaded.parameter("optimizer/beta1_power")).isNotEqualTo(new float[] {0.9f});
+        loaded.train(MOONS, config(1, "c"));
+        for (String variable : original.variableNames()) {
+          assertThat(loaded.parameter(variable)).isEqualTo(original.parameter(variable));
+        }
+      }
+    }
+  }
+
+  @Test
+  void trainingSavesACheckpointInTheRunDirectory() {
+    try (Model model = Model.build(network())) {
+      TrainingResult result = model.train(MOONS, config(1, "with-checkpoint"));
+      assertThat(result.checkpoint()).isEqualTo(Optional.of(directory.resolve("logs").resolve("with-checkpoint").resolve("checkpoint")));
+      try (Model loaded = Model.load(network(), result.checkpoint().orElseThrow())) {
+        assertThat(loaded.predict(MOONS)).isEqualTo(model.predict(MOONS));
+      }
+      TrainingResult without = model.train(MOONS, config(1, "without").withCheckpoint(false));
+      assertThat(without.checkpoint()).isEmpty();
+      assertThat(Files.exists(without.runDirectory().resolve("checkpoint"))).isFalse();
+    }
+  }
+
+  @Test
+  void loadingFromADirectoryWithoutACheckpointSaysSo() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(network(), directory));
+    assertThat(e).hasMessageThat().contains("no checkpoint in " + directory);
+  }
+
+  @Test
+  void loadingAnotherNetworksCheckpointSaysItDoesNotFit() {
+    Path saved = directory.resolve("other");
+    TestMlp other = TestMlp.of("Other", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 3);
+    try (Model model = Model.build(other)) {
+      model.save(saved);
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(network(), saved));
+    assertThat(e).hasMessageThat().contains("does not fit network Saved");
+  }
+}

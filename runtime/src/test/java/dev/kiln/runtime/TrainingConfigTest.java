@@ -1,0 +1,62 @@
+package dev.kiln.runtime;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class TrainingConfigTest {
+  @Test
+  void defaults() {
+    TrainingConfig config = TrainingConfig.defaults();
+    assertThat(config.epochs()).isEqualTo(10);
+    assertThat(config.batchSize()).isEqualTo(32);
+    assertThat(config.seed()).isEqualTo(42);
+    assertThat(config.shuffle()).isTrue();
+    assertThat(config.validationFraction()).isEqualTo(0.0);
+    assertThat(config.logRoot()).isEqualTo(Path.of("runs"));
+    assertThat(config.runName()).isEmpty();
+    assertThat(config.logEvery()).isEqualTo(10);
+    assertThat(config.output()).isSameInstanceAs(System.out);
+    assertThat(config.saveCheckpoint()).isTrue();
+  }
+
+  @Test
+  void withersReturnChangedCopies() {
+    TrainingConfig defaults = TrainingConfig.defaults();
+    TrainingConfig changed =
+        defaults.withEpochs(3).withBatchSize(8).withSeed(7).withShuffle(false).withValidationSplitFirst(0.25)
+            .withLogRoot(Path.of("logs")).withRunName("first-try").withLogEvery(2).withCheckpoint(false);
+    assertThat(defaults.epochs()).isEqualTo(10);
+    assertThat(changed.epochs()).isEqualTo(3);
+    assertThat(changed.batchSize()).isEqualTo(8);
+    assertThat(changed.seed()).isEqualTo(7);
+    assertThat(changed.shuffle()).isFalse();
+    assertThat(changed.validationFraction()).isEqualTo(0.25);
+    assertThat(changed.validationRandom()).isFalse();
+    assertThat(changed.withValidationSplit(0.1).validationRandom()).isTrue();
+    assertThat(changed.withoutValidationSplit().validationFraction()).isEqualTo(0.0);
+    assertThat(changed.logRoot()).isEqualTo(Path.of("logs"));
+    assertThat(changed.runName()).hasValue("first-try");
+    assertThat(changed.logEvery()).isEqualTo(2);
+    assertThat(changed.saveCheckpoint()).isFalse();
+    assertThat(changed.quiet().output()).isNotSameInstanceAs(System.out);
+    assertThat(changed.toString()).contains("validation=0.25 first");
+  }
+
+  @Test
+  void refusesNonsense() {
+    TrainingConfig config = TrainingConfig.defaults();
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withEpochs(0)))
+        .hasMessageThat().isEqualTo("epochs must be > 0, got 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withBatchSize(-1)))
+        .hasMessageThat().isEqualTo("batchSize must be > 0, got -1");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withLogEvery(0)))
+        .hasMessageThat().isEqualTo("logEvery must be > 0, got 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withValidationSplit(1.0)))
+        .hasMessageThat().isEqualTo("the validation fraction must be in (0, 1), got 1.0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withRunName("../escape")))
+        .hasMessageThat().contains("must be one directory name");
+  }
+}
