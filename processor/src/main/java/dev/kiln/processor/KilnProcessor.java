@@ -120,7 +120,7 @@ public final class KilnProcessor extends AbstractProcessor {
         if (lastRound) {
           diagnostics.error(unresolved.get(), "Kiln cannot generate code for " + type.getSimpleName() + ": "
               + unresolved.get().annotationName() + " on '" + unresolved.get().elementName()
-              + "' names a class that does not exist");
+              + "' names a class that javac cannot resolve here; fix the error it reports for that class");
         } else {
           // Another processor may generate the type in a later round.
           deferred.add(type.getQualifiedName().toString());

@@ -37,6 +37,22 @@ final class Sources {
         "}");
   }
 
+  /** Network {@code test.Moons} (sigmoid cross-entropy) with the given members, one a line. */
+  static JavaFileObject network(String... members) {
+    return networkAnnotated("", members);
+  }
+
+  /** Network {@code test.Moons} with extra type annotations on the line after {@code @Network}. */
+  static JavaFileObject networkAnnotated(String typeAnnotations, String... members) {
+    List<String> lines = new ArrayList<>(List.of("@Network(loss = Loss.SIGMOID_CROSS_ENTROPY)", typeAnnotations,
+        "interface Moons {"));
+    for (String member : members) {
+      lines.add("  " + member);
+    }
+    lines.add("}");
+    return source("Moons", lines.toArray(String[]::new));
+  }
+
   /** π/4 for one epoch, then linearly to 0 over nine: the reference convexity-annealing schedule. */
   static JavaFileObject thetaSchedule() {
     return source("ThetaSchedule",
