@@ -83,8 +83,21 @@ public record Device(Kind kind, int index) {
     throw new IllegalArgumentException("unknown device '" + text + "': expected cpu, gpu or gpu:<index>, e.g. gpu:1");
   }
 
+  /** Listed once: TensorFlow finds a process's devices when it first starts and keeps them. */
+  private static volatile List<DeviceInfo> visible;
+
   /** Every device TensorFlow sees in this process (the CPU, and GPUs with the CUDA build). */
   public static List<DeviceInfo> visible() {
+    List<DeviceInfo> devices = visible;
+    if (devices == null) {
+      devices = listDevices();
+      visible = devices;
+    }
+    return devices;
+  }
+
+  /** Asks a throwaway session which devices it has: TF Java has no API for it outside the C API. */
+  private static List<DeviceInfo> listDevices() {
     try (PointerScope scope = new PointerScope()) {
       TF_Status status = TF_Status.newStatus();
       TF_SessionOptions options = TF_SessionOptions.newSessionOptions();

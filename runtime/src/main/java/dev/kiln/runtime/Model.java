@@ -96,8 +96,27 @@ public final class Model implements AutoCloseable {
 
   /**
    * Trains on {@code train} for {@code config.epochs()} epochs, writing TensorBoard events to
-   * {@code <log root>/<run name>/} and printing progress to {@code config.output()}. Training
-   * continues from the model's current state, so calling this again trains further.
+   * {@code <log root>/<run name>/} and printing progress to {@code config.output()}: at the start
+   * the network, device, run directory and the {@code tensorboard --logdir} command; a line per
+   * epoch; a summary at the end. Training continues from the model's current state, so calling
+   * this again trains further. Each epoch visits the examples in a seeded random order, in batches
+   * of {@code config.batchSize()} (the last one holds the rest).
+   *
+   * <p>TensorBoard tags:
+   *
+   * <ul>
+   *   <li>every {@code config.logEvery()} steps of the run (steps 0, n, 2n, ... of a new model), the
+   *       values the step computed with, before its update: {@code loss} and {@code accuracy} of
+   *       the step's batch, {@code learning_rate}, and {@code parameters/<name>} for every
+   *       parameter: a scalar for fixed, annealed, host-scheduled and shared trainable ones, a
+   *       histogram for per-neuron ones;
+   *   <li>after every epoch, at the step count reached: {@code epoch/train_loss} and
+   *       {@code epoch/train_accuracy} (means over the epoch's batches),
+   *       {@code epoch/examples_per_second}, and with validation data {@code validation/loss} and
+   *       {@code validation/accuracy}.
+   * </ul>
+   *
+   * Accuracy tags are left out for mean squared error, which has no accuracy.
    *
    * @throws IllegalArgumentException if the data does not fit the network (example shape, label
    *     width or class indices), naming both

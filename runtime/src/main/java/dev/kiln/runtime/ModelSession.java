@@ -64,6 +64,13 @@ final class ModelSession {
     }
   }
 
+  /** Runs {@code op} for its effect. */
+  void run(Op op) {
+    try (Result ignored = session.runner().addTarget(op).run()) {
+      // Nothing fetched: the result holds no tensors, but is closed all the same.
+    }
+  }
+
   /** The step counter and the steps per epoch, as the graph holds them. */
   record Progress(long step, long stepsPerEpoch) {}
 

@@ -21,21 +21,7 @@ import org.tensorflow.types.TInt64;
 
 /**
  * One training run of a model: the epoch and step loop, TensorBoard events and console progress.
- *
- * <p>TensorBoard tags, in {@code <log root>/<run name>/}:
- *
- * <ul>
- *   <li>every {@code logEvery} steps of a run (steps 0, n, 2n, ... of a new model; a run that
- *       continues training starts at the model's step count), the values the step computed with, i.e.
- *       before its update: {@code loss} and {@code accuracy} of the step's batch,
- *       {@code learning_rate}, {@code parameters/<name>} for every scalar parameter (a scalar) and
- *       every per-neuron parameter (a histogram);
- *   <li>after every epoch, at the step count reached: {@code epoch/train_loss},
- *       {@code epoch/train_accuracy} (means over the epoch's batches), {@code epoch/examples_per_second},
- *       and with validation data {@code validation/loss} and {@code validation/accuracy}.
- * </ul>
- *
- * Accuracy tags are left out for a loss without accuracy (mean squared error).
+ * What it writes and prints is documented on {@link Model#train(Dataset, TrainingConfig)}.
  */
 final class Trainer {
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -99,7 +85,7 @@ final class Trainer {
     long stepsPerEpoch = (n + batchSize - 1) / batchSize;
     try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
         Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
-      // The graph's schedules now know the epoch length.
+      // From here on, the graph's schedules count epochs of this data set.
     }
     printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
 
@@ -109,7 +95,7 @@ final class Trainer {
     long step = firstStep;
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-      model.session.run(model.graph.epochSums.reset());
+      model.run(model.graph.epochSums.reset());
       int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
       long epochStart = System.nanoTime();
       for (int from = 0; from < n; from += batchSize, step++) {

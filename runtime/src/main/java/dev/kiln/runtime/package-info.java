@@ -1,0 +1,25 @@
+/**
+ * Kiln's runtime: trains the graphs the annotation processor generates.
+ *
+ * <p>{@link dev.kiln.runtime.Model} is the entry point: {@code Model.build(new MoonsGraph())}
+ * builds the network's graph and session once (on the CPU, or on a
+ * {@link dev.kiln.runtime.Device} such as {@code Device.parse("gpu:0")}); then
+ * {@link dev.kiln.runtime.Model#train train} (configured by a
+ * {@link dev.kiln.runtime.TrainingConfig}), {@link dev.kiln.runtime.Model#evaluate evaluate},
+ * {@link dev.kiln.runtime.Model#predict(dev.kiln.runtime.data.Dataset) predict},
+ * {@link dev.kiln.runtime.Model#save save} and {@link dev.kiln.runtime.Model#load load}.
+ *
+ * <p>How a graph is built: every weight and trainable parameter is a TensorFlow resource variable,
+ * initialised under the init scope (Glorot-uniform weights from stateless random ops seeded by the
+ * network seed and the variable's name; zero biases) and read once. Annealed parameters are graph
+ * ops of an int64 step counter and a steps-per-epoch variable, so a training step feeds only its
+ * batch (and host-scheduled parameters). One training op computes the loss, applies the
+ * optimiser's fused kernel to every trainable variable (scaled per variable), clips bounded
+ * parameters, adds to the epoch's metric sums and increments the step counter. Checkpoints are
+ * TensorFlow V2 checkpoints of every variable, optimiser state included.
+ *
+ * <p>TensorBoard: each run writes to {@code <log root>/<run name>/} (default
+ * {@code runs/<network>-<yyyyMMdd-HHmmss>/}); the tags are listed on
+ * {@link dev.kiln.runtime.Model#train(dev.kiln.runtime.data.Dataset, dev.kiln.runtime.TrainingConfig) train}.
+ */
+package dev.kiln.runtime;
