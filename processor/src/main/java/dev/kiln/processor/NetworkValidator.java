@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +30,8 @@ import java.util.stream.Collectors;
 final class NetworkValidator {
   /** Per-layer state the runtime names {@code <layer>/weights} and {@code <layer>/bias}. */
   private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "bias");
+  /** What TensorFlow accepts as one segment of an op name. */
+  private static final Pattern TENSORFLOW_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 
   private final Diagnostics diagnostics;
   private final ScheduleValidator schedules;
@@ -140,6 +143,12 @@ final class NetworkValidator {
    * included) or parameters share one.
    */
   private void validateNames(NetworkModel network) {
+    for (LayerModel layer : network.layers()) {
+      requireTensorFlowName(layer.name(), layer.origin(), "layer");
+    }
+    for (ParameterModel parameter : network.parameters()) {
+      requireTensorFlowName(parameter.name(), parameter.origin(), "parameter");
+    }
     Map<String, String> declaredBy = new HashMap<>();
     for (LayerModel layer : network.layers()) {
       for (String name : layer.instanceNames()) {
@@ -160,6 +169,13 @@ final class NetworkValidator {
         diagnostics.error(parameter.origin(), "'" + name + "' names both a parameter and " + declaredBy.get(name)
             + ": rename one");
       }
+    }
+  }
+
+  private void requireTensorFlowName(String name, Origin origin, String what) {
+    if (!TENSORFLOW_NAME.matcher(name).matches()) {
+      diagnostics.error(origin, what + " name '" + name + "' cannot be a TensorFlow name, which layer and parameter "
+          + "names become: use ASCII letters, digits and '_', starting with a letter");
     }
   }
 

@@ -326,9 +326,25 @@ class GeneratedSourceTest {
     assertThat(source).contains("Shape.of(28, 28, 1),");
     assertThat(source).contains("Ops imageOps = tf.withSubScope(\"image\");\n"
         + "    Operand<TFloat32> imageFlat = imageOps.withName(\"flatten\").reshape(image, "
-        + "imageOps.constant(new long[] {-1, 784L}));");
+        + "imageOps.constant(new long[] {-1, 784}));");
     assertThat(source).contains("graph.weights(\"hidden/weights\", Shape.of(784, 128));");
     assertThat(source).contains("hiddenOps.linalg.matMul(imageFlat, hiddenWeights)");
+  }
+
+  @Test
+  void widthsBeyondIntAreLongLiterals() {
+    Compilation compilation = compile(source("Wide",
+        "@Network(loss = Loss.MEAN_SQUARED_ERROR)",
+        "interface Wide {",
+        "  @Input(shape = {65536, 65536}) Layer grid();",
+        "  @Output(units = 1) Layer value();",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    String source = generated(compilation, "test.WideGraph");
+
+    assertThat(source).contains("Shape.of(65536, 65536),");
+    assertThat(source).contains("gridOps.constant(new long[] {-1, 4294967296L})");
+    assertThat(source).contains("graph.weights(\"value/weights\", Shape.of(4294967296L, 1));");
   }
 
   @Test

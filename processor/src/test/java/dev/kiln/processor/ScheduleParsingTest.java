@@ -10,6 +10,17 @@ import static dev.kiln.processor.Sources.source;
 
 import com.google.testing.compile.Compilation;
 import java.io.File;
+import java.lang.reflect.Proxy;
+import java.util.Set;
+import javax.annotation.processing.Completion;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -132,6 +143,23 @@ class ScheduleParsingTest {
         + "      Phase.linear(0.1, 0.0, Length.epochs(3)));");
   }
 
+  @Test
+  void withoutTheTreesApiRepeatedPhasesFollowTheMirrors() {
+    // Build tools that wrap javac's processing environment hide the source trees: the processor then
+    // reads the mirrors, where javac put each repeated phase type's container at its first phase.
+    Compilation compilation = javac().withProcessors(new WithoutTrees(new KilnProcessor())).compile(MOONS,
+        source("ThetaSchedule",
+            "@AnnealingSchedule",
+            "@Hold(value = 1, epochs = 1)",
+            "@Linear(to = 0.5, epochs = 2)",
+            "@Hold(value = 0.5, epochs = 1)",
+            "final class ThetaSchedule {}"));
+
+    assertThat(scheduleConstant(compilation)).contains("Phase.hold(1.0, Length.epochs(1)),\n"
+        + "      Phase.hold(0.5, Length.epochs(1)),\n"
+        + "      Phase.linear(0.5, 0.5, Length.epochs(2)));");
+  }
+
   private static void writeClassFiles(Compilation compilation, Path directory) throws IOException {
     for (JavaFileObject file : compilation.generatedFiles()) {
       if (file.getKind() == JavaFileObject.Kind.CLASS) {
@@ -142,6 +170,47 @@ class ScheduleParsingTest {
           Files.write(target, bytes.readAllBytes());
         }
       }
+    }
+  }
+
+  /** A processor given a processing environment that is not javac's own, as some build tools do. */
+  private static final class WithoutTrees implements Processor {
+    private final Processor delegate;
+
+    WithoutTrees(Processor delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void init(ProcessingEnvironment environment) {
+      delegate.init((ProcessingEnvironment) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {ProcessingEnvironment.class}, (proxy, method, arguments) -> method.invoke(environment, arguments)));
+    }
+
+    @Override
+    public Set<String> getSupportedOptions() {
+      return delegate.getSupportedOptions();
+    }
+
+    @Override
+    public Set<String> getSupportedAnnotationTypes() {
+      return delegate.getSupportedAnnotationTypes();
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+      return delegate.getSupportedSourceVersion();
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+      return delegate.process(annotations, round);
+    }
+
+    @Override
+    public Iterable<? extends Completion> getCompletions(
+        Element element, AnnotationMirror annotation, ExecutableElement member, String userText) {
+      return delegate.getCompletions(element, annotation, member, userText);
     }
   }
 

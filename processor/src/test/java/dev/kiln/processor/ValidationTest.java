@@ -283,6 +283,13 @@ class ValidationTest {
         "per-neuron parameter 'weights' would be named <layer>/weights like each layer's own weights", "double weights()");
   }
 
+  @Test
+  void nameThatTensorFlowRejects() {
+    assertError(network(INPUT, "@Dense(units = 4) @Relu Layer _hidden();", OUTPUT),
+        "layer name '_hidden' cannot be a TensorFlow name, which layer and parameter names become: use ASCII "
+            + "letters, digits and '_', starting with a letter", "Layer _hidden()");
+  }
+
   // Optimiser
 
   @Test

@@ -5,6 +5,7 @@ import static dev.kiln.processor.generate.TypeNames.OPS;
 import static dev.kiln.processor.generate.TypeNames.SHAPE;
 import static dev.kiln.processor.generate.TypeNames.floatLiteral;
 import static dev.kiln.processor.generate.TypeNames.literal;
+import static dev.kiln.processor.generate.TypeNames.longLiteral;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -133,8 +134,8 @@ final class ForwardPassWriter {
     if (shapes.flattenInput()) {
       String flat = names.newName(input.name() + "Flat");
       String ops = scope(layer);
-      code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $LL}))",
-          FLOAT_OPERAND, flat, ops, "flatten", value, ops, shapes.inputWidth());
+      code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $L}))",
+          FLOAT_OPERAND, flat, ops, "flatten", value, ops, longLiteral(shapes.inputWidth()));
       value = flat;
     }
     code.add("\n");
@@ -146,7 +147,7 @@ final class ForwardPassWriter {
     String output = names.newName(dense.name());
     if (!dense.isRepeated()) {
       code.add("// $L: dense $L -> $L, $L\n", dense.name(), first.inputWidth(), dense.units(), dense.activation().describe());
-      writeDenseBody(dense, LayerName.of(dense.name()), CodeBlock.of("$L", first.inputWidth()), input, output, true);
+      writeDenseBody(dense, LayerName.of(dense.name()), longLiteral(first.inputWidth()), input, output, true);
       code.add("\n");
       return output;
     }
@@ -161,7 +162,7 @@ final class ForwardPassWriter {
     code.addStatement("$T $N = $S + $N", String.class, name, dense.name(), index);
     CodeBlock inputWidth = first.inputWidth() == dense.units()
         ? CodeBlock.of("$L", dense.units())
-        : CodeBlock.of("$N == 1 ? $L : $L", index, first.inputWidth(), dense.units());
+        : CodeBlock.of("$N == 1 ? $L : $L", index, longLiteral(first.inputWidth()), dense.units());
     writeDenseBody(dense, LayerName.variable(dense.name(), name), inputWidth, output, output, false);
     code.endControlFlow();
     code.add("\n");
@@ -195,7 +196,7 @@ final class ForwardPassWriter {
     String weights = names.newName(outputLayer.name() + "Weights");
     String bias = names.newName(outputLayer.name() + "Bias");
     code.addStatement("$T $N = $N.weights($L, $T.of($L, $L))", FLOAT_OPERAND, weights, GRAPH, layer.state("weights"),
-        SHAPE, shape.inputWidth(), shape.outputWidth());
+        SHAPE, longLiteral(shape.inputWidth()), shape.outputWidth());
     code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), shape.outputWidth());
     String ops = scope(layer);
     String logits = names.newName(outputLayer.name());
@@ -228,7 +229,7 @@ final class ForwardPassWriter {
     ParameterModel parameter = network.parameter(name).orElseThrow();
     if (parameter instanceof TrainableParameter trainable && trainable.perNeuron()) {
       String variable = names.newName(layer.base() + Character.toUpperCase(name.charAt(0)) + name.substring(1));
-      CodeBlock dimensions = shape.stream().map(dimension -> CodeBlock.of("$L", dimension)).collect(CodeBlock.joining(", "));
+      CodeBlock dimensions = shape.stream().map(TypeNames::longLiteral).collect(CodeBlock.joining(", "));
       code.addStatement("$T $N = $L", FLOAT_OPERAND, variable,
           trainable(layer.state(name), CodeBlock.of("$T.of($L)", SHAPE, dimensions), trainable));
       return CodeBlock.of("$N", variable);

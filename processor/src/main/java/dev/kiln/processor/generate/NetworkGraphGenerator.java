@@ -94,7 +94,7 @@ public final class NetworkGraphGenerator implements SourceGenerator {
 
   private static CodeBlock spec(NetworkModel network, NetworkShapes shapes) {
     CodeBlock inputShape = network.input().shape().stream()
-        .map(dimension -> CodeBlock.of("$L", dimension))
+        .map(TypeNames::longLiteral)
         .collect(CodeBlock.joining(", "));
     return CodeBlock.builder()
         .add("new $T(\n$>$>", NETWORK_SPEC)

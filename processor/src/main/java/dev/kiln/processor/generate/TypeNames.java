@@ -34,6 +34,12 @@ final class TypeNames {
     return CodeBlock.of("$L", Double.toString(value));
   }
 
+  /** A whole number as Java source: {@code 784}, with an {@code L} only where an int cannot hold it. */
+  static CodeBlock longLiteral(long value) {
+    boolean fitsInt = value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+    return CodeBlock.of(fitsInt ? "$L" : "$LL", value);
+  }
+
   /** A float constant as Java source, {@code 0.5f}. */
   static CodeBlock floatLiteral(float value) {
     return CodeBlock.of("$Lf", Float.toString(value));
