@@ -64,7 +64,11 @@ final class ModelGraph implements AutoCloseable {
     List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, trainables);
 
     this.epochSums = EpochSums.create(state, head);
-    Op increment = training.withControlDependencies(updates).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
+    // After every update, and after the step's schedules read the counter even if nothing trains.
+    List<Op> beforeIncrement = new ArrayList<>(updates);
+    beforeIncrement.add(state.step().read());
+    Op increment =
+        training.withControlDependencies(beforeIncrement).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
     this.train = training.withControlDependencies(List.of(increment, epochSums.add)).withName("train").noOp();
 
     this.stepsPerEpochFeed = training.withName("steps_per_epoch_feed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
@@ -148,9 +152,9 @@ final class ModelGraph implements AutoCloseable {
    */
   record EpochSums(StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset) {
     static EpochSums create(NetworkBuilder state, LossOps head) {
-      StateVariable<TFloat32> loss = state.filled("training/loss_sum", StateVariable.Role.TRAINING, Shape.scalar(), 0);
-      StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", StateVariable.Role.TRAINING, Shape.scalar(), 0);
-      StateVariable<TFloat32> examples = state.filled("training/examples", StateVariable.Role.TRAINING, Shape.scalar(), 0);
+      StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
+      StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);
+      StateVariable<TFloat32> examples = state.filled("training/examples", Shape.scalar(), 0);
       Ops tf = state.scope("training/epoch_sums");
       Operand<TFloat32> batchSize =
           tf.dtypes.cast(tf.gather(tf.shape(head.labels()), tf.constant(0), tf.constant(0)), TFloat32.class);

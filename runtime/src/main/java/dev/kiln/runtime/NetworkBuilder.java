@@ -43,7 +43,6 @@ final class NetworkBuilder implements GraphBuilder {
 
   private final Graph graph;
   private final NetworkSpec spec;
-  private final DeviceSpec device;
   private final Ops tf;
   private final Set<String> names = new HashSet<>();
   private final Map<String, Ops> scopes = new HashMap<>();
@@ -61,12 +60,11 @@ final class NetworkBuilder implements GraphBuilder {
   NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
     this.graph = graph;
     this.spec = spec;
-    this.device = device;
     this.tf = Ops.create(graph).withDevice(device);
-    this.step = variable("training/step", StateVariable.Role.TRAINING, TInt64.class, Shape.scalar(), init -> init.constant(0L));
+    this.step = variable("training/step", TInt64.class, Shape.scalar(), init -> init.constant(0L));
     // Assigned from the data set when training starts; 1 until then, so that a schedule is defined.
     this.stepsPerEpoch =
-        variable("training/steps_per_epoch", StateVariable.Role.TRAINING, TInt64.class, Shape.scalar(), init -> init.constant(1L));
+        variable("training/steps_per_epoch", TInt64.class, Shape.scalar(), init -> init.constant(1L));
   }
 
   @Override
@@ -96,7 +94,7 @@ final class NetworkBuilder implements GraphBuilder {
     long seed = fnv1a64(name);
     float limit = (float) glorotLimit(shape);
     StateVariable<TFloat32> weights =
-        variable(name, StateVariable.Role.WEIGHTS, TFloat32.class, shape, init -> {
+        variable(name, TFloat32.class, shape, init -> {
           // Stateless: the same network seed and name give the same weights in every build.
           Operand<TFloat32> uniform =
               init.random.statelessRandomUniform(init.constant(shape.asArray()), init.constant(new long[] {spec.seed(), seed}), TFloat32.class);
@@ -111,7 +109,7 @@ final class NetworkBuilder implements GraphBuilder {
     if (units <= 0) {
       throw new IllegalArgumentException(spec.name() + ": bias '" + name + "' needs units > 0, got " + units);
     }
-    StateVariable<TFloat32> bias = filled(name, StateVariable.Role.BIAS, Shape.of(units), 0);
+    StateVariable<TFloat32> bias = filled(name, Shape.of(units), 0);
     trainables.add(TrainableVariable.unbounded(bias));
     return bias.read();
   }
@@ -163,7 +161,7 @@ final class NetworkBuilder implements GraphBuilder {
       throw new IllegalArgumentException(
           spec.name() + ": trainable parameter '" + name + "' needs a finite learning-rate scale >= 0, got " + learningRateScale);
     }
-    StateVariable<TFloat32> variable = filled(name, StateVariable.Role.PARAMETER, shape, initial);
+    StateVariable<TFloat32> variable = filled(name, shape, initial);
     trainables.add(new TrainableVariable(variable, min, max, learningRateScale));
     return addParameter(new Parameter(name, Parameter.Kind.TRAINABLE, shape, variable.read(), null, null));
   }
@@ -181,14 +179,6 @@ final class NetworkBuilder implements GraphBuilder {
   }
 
   // ---- for the rest of the runtime ----
-
-  NetworkSpec spec() {
-    return spec;
-  }
-
-  Graph graph() {
-    return graph;
-  }
 
   /** The input placeholder, once {@link #input} was called. */
   Optional<Placeholder<TFloat32>> inputPlaceholder() {
@@ -247,8 +237,8 @@ final class NetworkBuilder implements GraphBuilder {
   }
 
   /** A float32 variable of {@code shape} that starts with every value at {@code value}. */
-  StateVariable<TFloat32> filled(String name, StateVariable.Role role, Shape shape, double value) {
-    return variable(name, role, TFloat32.class, shape, init -> init.fill(init.constant(shape.asArray()), init.constant((float) value)));
+  StateVariable<TFloat32> filled(String name, Shape shape, double value) {
+    return variable(name, TFloat32.class, shape, init -> init.fill(init.constant(shape.asArray()), init.constant((float) value)));
   }
 
   /**
@@ -259,14 +249,14 @@ final class NetworkBuilder implements GraphBuilder {
    *     few plain ops, since Grappler may rewrite larger init subgraphs and break initialisation
    */
   <T extends TType> StateVariable<T> variable(
-      String name, StateVariable.Role role, Class<T> type, Shape shape, Function<Ops, Operand<T>> initialValue) {
+      String name, Class<T> type, Shape shape, Function<Ops, Operand<T>> initialValue) {
     claim(name);
     Ops own = scope(name);
     Ops init = own.withInitScope();
     // A unique shared name: handles without one alias a single variable. Names are unique per graph.
     VarHandleOp handle = init.withName("handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
     init.withName("assign").assignVariableOp(handle, initialValue.apply(init.withSubScope("initial_value")));
-    StateVariable<T> variable = new StateVariable<>(name, role, type, shape, handle, own.withName("read").readVariableOp(handle, type));
+    StateVariable<T> variable = new StateVariable<>(name, type, shape, handle, own.withName("read").readVariableOp(handle, type));
     variables.add(variable);
     return variable;
   }

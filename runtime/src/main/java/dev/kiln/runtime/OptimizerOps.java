@@ -89,7 +89,7 @@ final class OptimizerOps {
 
   /** A zero-initialised optimiser slot shaped like {@code variable}, named {@code <variable>/<slot>}. */
   private static StateVariable<TFloat32> slot(NetworkBuilder state, StateVariable<TFloat32> variable, String slot) {
-    return state.filled(variable.name() + "/" + slot, StateVariable.Role.OPTIMIZER, variable.shape(), 0);
+    return state.filled(variable.name() + "/" + slot, variable.shape(), 0);
   }
 
   /** Adam's β1^t and β2^t, which its kernel takes as inputs and the caller keeps up to date. */
@@ -97,8 +97,8 @@ final class OptimizerOps {
     static AdamPowers create(NetworkBuilder state, OptimizerSpec.Adam adam) {
       // At the first step t = 1, so the powers start at β1 and β2.
       return new AdamPowers(
-          state.filled("optimizer/beta1_power", StateVariable.Role.OPTIMIZER, Shape.scalar(), adam.beta1()),
-          state.filled("optimizer/beta2_power", StateVariable.Role.OPTIMIZER, Shape.scalar(), adam.beta2()),
+          state.filled("optimizer/beta1_power", Shape.scalar(), adam.beta1()),
+          state.filled("optimizer/beta2_power", Shape.scalar(), adam.beta2()),
           adam);
     }
 
