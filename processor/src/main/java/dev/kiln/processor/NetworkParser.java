@@ -82,7 +82,7 @@ final class NetworkParser {
       }
       MemberAnnotations annotations = MemberAnnotations.of(member);
       if (!annotations.layers().isEmpty()) {
-        layer(member, annotations, loss).ifPresent(layers::add);
+        layers.add(layer(member, annotations, loss));
       } else if (!annotations.parameters().isEmpty()) {
         parameterMembers.add(member);
       }
@@ -193,35 +193,35 @@ final class NetworkParser {
     return member instanceof ExecutableElement method ? method.getReturnType() : member.asType();
   }
 
-  private Optional<LayerModel> layer(Element member, MemberAnnotations annotations, Loss loss) {
+  private LayerModel layer(Element member, MemberAnnotations annotations, Loss loss) {
     String name = member.getSimpleName().toString();
     Origin origin = Origin.of(member, annotations.layers().get(0));
     Optional<Activation> activation = annotations.activations().isEmpty()
         ? Optional.empty()
         : Optional.of(activation(Origin.of(member, annotations.activations().get(0))));
     return switch (AnnotationReader.qualifiedName(origin.annotation())) {
-      case INPUT -> Optional.of(new InputLayer(name, reader.longArrayValue(origin, "shape"), activation, origin));
-      case DENSE -> Optional.of(new DenseLayer(
+      case INPUT -> new InputLayer(name, reader.longArrayValue(origin, "shape"), activation, origin);
+      case DENSE -> new DenseLayer(
           name,
           reader.intValue(origin, "units"),
           reader.intValue(origin, "repeat"),
           activation.orElseGet(() -> Activation.identity(origin)),
-          origin));
+          origin);
       case OUTPUT -> {
         activation.ifPresent(given -> diagnostics.error(given.origin(), "the @Output layer '" + name
-            + "' takes no activation: its logits go to the loss " + loss + ", which applies "
-            + outputFunction(loss) + " itself; remove " + given.origin().annotationName()));
-        yield Optional.of(new OutputLayer(name, reader.intValue(origin, "units"), origin));
+            + "' takes no activation: " + lossOutput(loss) + "; remove " + given.origin().annotationName()));
+        yield new OutputLayer(name, reader.intValue(origin, "units"), origin);
       }
       default -> throw new IllegalStateException("not a layer annotation: " + origin.annotation());
     };
   }
 
-  private static String outputFunction(Loss loss) {
+  /** What the loss does with the output layer's values, which is why the layer takes no activation. */
+  private static String lossOutput(Loss loss) {
     return switch (loss) {
-      case SIGMOID_CROSS_ENTROPY -> "the sigmoid";
-      case SOFTMAX_CROSS_ENTROPY -> "the softmax";
-      case MEAN_SQUARED_ERROR -> "no function (the output is the prediction)";
+      case SIGMOID_CROSS_ENTROPY -> "its logits go to the loss " + loss + ", which applies the sigmoid itself";
+      case SOFTMAX_CROSS_ENTROPY -> "its logits go to the loss " + loss + ", which applies the softmax itself";
+      case MEAN_SQUARED_ERROR -> "its values go to the loss " + loss + " as they are, and are the predictions";
     };
   }
 
