@@ -157,7 +157,7 @@ class GeneratedSourceTest {
     assertThat(source).contains("Operand<TFloat32> " + expectedLine);
     assertThat(source).contains("Operand<TFloat32> hiddenWeights = graph.weights(\"hidden/weights\", Shape.of(2, 42));");
     assertThat(source).contains("Operand<TFloat32> hiddenBias = graph.bias(\"hidden/bias\", 42);");
-    assertThat(source).contains("Ops hiddenOps = tf.withSubScope(\"hidden\");");
+    assertThat(source).contains("Ops hiddenOps = graph.scope(\"hidden\");");
     assertThat(source).contains("logitOps.linalg.matMul(hidden, logitWeights)");
   }
 
@@ -324,7 +324,7 @@ class GeneratedSourceTest {
     String source = generated(compilation, "test.DigitsGraph");
 
     assertThat(source).contains("Shape.of(28, 28, 1),");
-    assertThat(source).contains("Ops imageOps = tf.withSubScope(\"image\");\n"
+    assertThat(source).contains("Ops imageOps = graph.scope(\"image\");\n"
         + "    Operand<TFloat32> imageFlat = imageOps.withName(\"flatten\").reshape(image, "
         + "imageOps.constant(new long[] {-1, 784}));");
     assertThat(source).contains("graph.weights(\"hidden/weights\", Shape.of(784, 128));");

@@ -30,6 +30,7 @@ final class RecordingGraphBuilder implements GraphBuilder {
   Placeholder<TFloat32> input;
 
   private final Ops tf;
+  private final Map<String, Ops> scopes = new LinkedHashMap<>();
   private final Shape exampleShape;
 
   RecordingGraphBuilder(Graph graph, Shape exampleShape) {
@@ -40,6 +41,11 @@ final class RecordingGraphBuilder implements GraphBuilder {
   @Override
   public Ops tf() {
     return tf;
+  }
+
+  @Override
+  public Ops scope(String name) {
+    return scopes.computeIfAbsent(name, tf::withSubScope);
   }
 
   @Override

@@ -224,7 +224,8 @@ final class NetworkBuilder implements GraphBuilder {
    * Ops whose names go under {@code path/}, placed on the model's device. Each scope is made once
    * and kept: TensorFlow Java makes a sub-scope name unique again on every request.
    */
-  Ops scope(String path) {
+  @Override
+  public Ops scope(String path) {
     Ops existing = scopes.get(path);
     if (existing != null) {
       return existing;

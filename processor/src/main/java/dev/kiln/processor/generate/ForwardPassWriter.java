@@ -208,10 +208,10 @@ final class ForwardPassWriter {
     return CodeBlock.of("$N.withName($S).math.add($N.linalg.matMul($N, $N), $N)", ops, "linear", ops, input, weights, bias);
   }
 
-  /** The layer's ops, in a name scope of its own. */
+  /** The layer's ops, in the name scope its state is in. */
   private String scope(LayerName layer) {
     String ops = names.newName(layer.base() + "Ops");
-    code.addStatement("$T $N = $N.withSubScope($L)", OPS, ops, tf, layer.scope());
+    code.addStatement("$T $N = $N.scope($L)", OPS, ops, GRAPH, layer.scope());
     return ops;
   }
 

@@ -20,6 +20,12 @@ public interface GraphBuilder {
   /** The graph's ops, for the forward pass itself. */
   Ops tf();
 
+  /**
+   * Ops whose names go under {@code name/}: the scope a layer's own ops and its state share, so
+   * TensorBoard's graph view shows one group per layer. The same name gives the same scope.
+   */
+  Ops scope(String name);
+
   /** The placeholder for a batch of examples: {@code [batch, spec().inputShape()...]}. */
   Operand<TFloat32> input(String name);
 
