@@ -59,4 +59,17 @@ public interface GraphBuilder {
 
   /** Uses {@code learningRate} (a scalar, usually {@link #annealed}) as the optimiser's rate. */
   void learningRate(Operand<TFloat32> learningRate);
+
+  /**
+   * Adds {@code l1·Σ|w| + l2·Σw²} over {@code weights} to the training loss. The network's total
+   * penalty is logged as the scalar {@code loss/regularization}; {@code loss} includes it.
+   */
+  void regularize(String name, Operand<TFloat32> weights, double l1, double l2);
+
+  /**
+   * Dropout of {@code x}: while training, each value is zeroed with probability {@code rate} and
+   * the rest scaled by {@code 1/(1 - rate)}, seeded from the network seed and the step; when
+   * evaluating or predicting, {@code x} itself.
+   */
+  Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate);
 }
