@@ -37,6 +37,10 @@ final class ModelGraph implements AutoCloseable {
   final Placeholder<TFloat32> input;
   final Operand<TFloat32> logits;
   final LossOps head;
+  /** What training minimises and every loss reports: the head's loss plus the regularization penalty, if any. */
+  final Operand<TFloat32> loss;
+  /** The total regularization penalty ({@code loss/regularization}), or null without one. */
+  final Operand<TFloat32> regularization;
   final Operand<TFloat32> learningRate;
   final Op train;
   final EpochSums epochSums;
@@ -54,6 +58,8 @@ final class ModelGraph implements AutoCloseable {
             .orElseThrow(() -> new IllegalStateException(spec.name() + ": buildForward never called input(...): the network has no input"));
     requireLogitsShape();
     this.head = LossOps.build(state.scope("head"), spec.loss(), logits, spec.outputUnits());
+    this.regularization = state.regularization().orElse(null);
+    this.loss = regularization == null ? head.loss() : state.scope("loss").withName("total").math.add(head.loss(), regularization);
     this.learningRate =
         state.learningRateOverride()
             .orElseGet(() -> state.scope("optimizer").withName("learning_rate").constant((float) spec.optimizer().learningRate()));
@@ -63,7 +69,7 @@ final class ModelGraph implements AutoCloseable {
     Ops training = state.scope("training");
     List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, trainables);
 
-    this.epochSums = EpochSums.create(state, head);
+    this.epochSums = EpochSums.create(state, head, loss);
     // After every update, and after the step's schedules read the counter even if nothing trains.
     List<Op> beforeIncrement = new ArrayList<>(updates);
     beforeIncrement.add(state.step().read());
@@ -79,7 +85,7 @@ final class ModelGraph implements AutoCloseable {
 
   private List<Op> optimizerUpdates(Ops training, List<TrainableVariable> trainables) {
     List<Operand<TFloat32>> reads = trainables.stream().map(t -> t.variable().read()).collect(Collectors.toList());
-    Gradients gradients = training.gradients(head.loss(), reads);
+    Gradients gradients = training.gradients(loss, reads);
     List<Operand<TFloat32>> perVariable = new ArrayList<>();
     for (int i = 0; i < reads.size(); i++) {
       perVariable.add(gradients.dy(i));
@@ -123,7 +129,7 @@ final class ModelGraph implements AutoCloseable {
   private void requireLossDependsOn(List<TrainableVariable> trainables) {
     Set<GraphOperation> reached = new HashSet<>();
     Deque<GraphOperation> pending = new ArrayDeque<>();
-    pending.add((GraphOperation) head.loss().op());
+    pending.add((GraphOperation) loss.op());
     while (!pending.isEmpty()) {
       GraphOperation op = pending.pop();
       if (reached.add(op)) {
@@ -151,7 +157,7 @@ final class ModelGraph implements AutoCloseable {
    * @param reset sets the sums to zero, at the start of an epoch
    */
   record EpochSums(StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset) {
-    static EpochSums create(NetworkBuilder state, LossOps head) {
+    static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> examples = state.filled("training/examples", Shape.scalar(), 0);
@@ -163,7 +169,7 @@ final class ModelGraph implements AutoCloseable {
           tf.withName("add")
               .withControlDependencies(
                   List.of(
-                      tf.assignAddVariableOp(loss.handle(), tf.math.mul(head.loss(), batchSize)),
+                      tf.assignAddVariableOp(loss.handle(), tf.math.mul(batchLoss, batchSize)),
                       tf.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
                       tf.assignAddVariableOp(examples.handle(), batchSize)))
               .noOp();

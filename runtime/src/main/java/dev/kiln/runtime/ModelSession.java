@@ -124,7 +124,7 @@ final class ModelSession {
       int count = Math.min(INFERENCE_BATCH, n - from);
       try (Feeds feeds = new Feeds()) {
         Session.Runner runner = feedHostParameters(feedBatch(session.runner(), feeds, data, order, from, count, buffers), feeds, progress);
-        runner.fetch(graph.head.loss());
+        runner.fetch(graph.loss);
         if (hasAccuracy) {
           runner.fetch(graph.head.accuracy());
         }

@@ -23,8 +23,11 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
@@ -51,8 +54,11 @@ final class NetworkBuilder implements GraphBuilder {
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private final StateVariable<TInt64> step;
   private final StateVariable<TInt64> stepsPerEpoch;
+  private final List<Operand<TFloat32>> penalties = new ArrayList<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> learningRate;
+  private PlaceholderWithDefault<TBool> training;
+  private Operand<TFloat32> regularization;
 
   /**
    * @param device where every op is placed
@@ -178,7 +184,70 @@ final class NetworkBuilder implements GraphBuilder {
     learningRate = rate;
   }
 
+  @Override
+  public void regularize(String name, Operand<TFloat32> weights, double l1, double l2) {
+    Objects.requireNonNull(weights, "weights");
+    requirePenaltyFactor(name, "l1", l1);
+    requirePenaltyFactor(name, "l2", l2);
+    claim(name);
+    if (l1 == 0 && l2 == 0) {
+      return;
+    }
+    Ops tf = scope(name);
+    Operand<TFloat32> penalty = null;
+    if (l1 != 0) {
+      penalty = tf.withName("l1").math.mul(tf.constant((float) l1), tf.sum(tf.math.abs(weights), allAxes(tf, weights)));
+    }
+    if (l2 != 0) {
+      Operand<TFloat32> squares = tf.withName("l2").math.mul(tf.constant((float) l2), tf.sum(tf.math.square(weights), allAxes(tf, weights)));
+      penalty = penalty == null ? squares : tf.withName("penalty").math.add(penalty, squares);
+    }
+    penalties.add(penalty);
+  }
+
+  @Override
+  public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
+    Objects.requireNonNull(x, "x");
+    if (!(rate >= 0 && rate < 1)) {
+      throw new IllegalArgumentException(spec.name() + ": dropout '" + name + "' needs a rate in [0, 1), got " + rate);
+    }
+    claim(name);
+    if (rate == 0) {
+      return x;
+    }
+    Ops tf = scope(name);
+    float keep = (float) (1 - rate);
+    // Stateless, keyed by network seed, name and step: a rerun drops the same values at every step.
+    Operand<TInt64> key =
+        tf.stack(List.of(tf.constant(spec.seed()), tf.math.add(tf.constant(fnv1a64(name)), step.read())));
+    Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(x, TInt64.class), key, TFloat32.class);
+    // floor(keep + u) is 1 with probability keep: the values kept, scaled so the expected sum holds.
+    Operand<TFloat32> kept = tf.math.div(tf.math.floor(tf.math.add(uniform, tf.constant(keep))), tf.constant(keep));
+    Operand<TFloat32> mask = tf.withName("mask").select(trainingFlag(), kept, tf.constant(1f));
+    return tf.withName("output").math.mul(x, tf.stopGradient(mask));
+  }
+
   // ---- for the rest of the runtime ----
+
+  /**
+   * The scalar bool that is true on training steps and false (its default) otherwise; present once
+   * a layer depends on it, such as dropout.
+   */
+  Optional<Operand<TBool>> trainingPhase() {
+    return Optional.ofNullable(training);
+  }
+
+  /**
+   * The sum of every {@link #regularize} penalty, the op {@code loss/regularization}, built on the
+   * first call (after the forward pass); empty without any penalty.
+   */
+  Optional<Operand<TFloat32>> regularization() {
+    if (regularization == null && !penalties.isEmpty()) {
+      Ops tf = scope("loss").withName("regularization");
+      regularization = penalties.size() == 1 ? tf.identity(penalties.get(0)) : tf.math.addN(penalties);
+    }
+    return Optional.ofNullable(regularization);
+  }
 
   /** The input placeholder, once {@link #input} was called. */
   Optional<Placeholder<TFloat32>> inputPlaceholder() {
@@ -260,6 +329,24 @@ final class NetworkBuilder implements GraphBuilder {
     StateVariable<T> variable = new StateVariable<>(name, type, shape, handle, own.withName("read").readVariableOp(handle, type));
     variables.add(variable);
     return variable;
+  }
+
+  private Operand<TBool> trainingFlag() {
+    if (training == null) {
+      claim("training/phase");
+      training = scope("training").withName("phase").placeholderWithDefault(tf.constant(false), Shape.scalar());
+    }
+    return training;
+  }
+
+  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
+    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+  }
+
+  private void requirePenaltyFactor(String name, String which, double factor) {
+    if (!(factor >= 0) || Double.isInfinite(factor)) {
+      throw new IllegalArgumentException(spec.name() + ": regularization '" + name + "' needs a finite " + which + " >= 0, got " + factor);
+    }
   }
 
   private Operand<TFloat32> addParameter(Parameter parameter) {

@@ -17,6 +17,7 @@ import java.util.function.BiConsumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -126,6 +127,7 @@ final class Trainer {
       Session.Runner runner = model.session.runner();
       model.feedBatch(runner, feeds, train, order, from, count, buffers);
       model.feedHostParameters(runner, feeds, progress);
+      model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
       runner.addTarget(model.graph.train);
       if (logging != null) {
         // Fetched in the training run itself, so logging costs no extra forward pass.
@@ -154,7 +156,10 @@ final class Trainer {
     List<Operand<?>> fetches = new ArrayList<>();
     List<Logged> logged = new ArrayList<>();
     BiConsumer<String, Operand<?>> scalar = (tag, value) -> logged.add(new Logged(tag, fetchIndex(fetches, value), false));
-    scalar.accept("loss", model.graph.head.loss());
+    scalar.accept("loss", model.graph.loss);
+    if (model.graph.regularization != null) {
+      scalar.accept("loss/regularization", model.graph.regularization);
+    }
     if (model.graph.head.accuracy() != null) {
       scalar.accept("accuracy", model.graph.head.accuracy());
     }
