@@ -107,7 +107,9 @@ public final class Model implements AutoCloseable {
    * <ul>
    *   <li>every {@code config.logEvery()} steps of the run (steps 0, n, 2n, ... of a new model), the
    *       values the step computed with, before its update: {@code loss} and {@code accuracy} of
-   *       the step's batch, {@code learning_rate}, and {@code parameters/<name>} for every
+   *       the step's batch (with dropout, if the network has any), {@code loss/regularization}
+   *       (the weight penalties, which {@code loss} includes) if the network has any,
+   *       {@code learning_rate}, and {@code parameters/<name>} for every
    *       parameter: a scalar for fixed, annealed, host-scheduled and shared trainable ones, a
    *       histogram for per-neuron ones;
    *   <li>after every epoch, at the step count reached: {@code epoch/train_loss} and
@@ -116,7 +118,9 @@ public final class Model implements AutoCloseable {
    *       {@code validation/accuracy}.
    * </ul>
    *
-   * Accuracy tags are left out for mean squared error, which has no accuracy.
+   * Accuracy tags are left out for mean squared error, which has no accuracy. Every loss (of a
+   * step, an epoch, validation or {@link #evaluate}) is the network's loss plus its weight
+   * penalties, as Keras reports it; dropout is active on training steps only.
    *
    * @throws IllegalArgumentException if the data does not fit the network (example shape, label
    *     width or class indices), naming both

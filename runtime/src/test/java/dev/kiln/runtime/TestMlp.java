@@ -38,6 +38,9 @@ final class TestMlp implements NetworkGraph {
   private final int[] hidden;
   private LayerTheta theta;
   private Function<GraphBuilder, Operand<TFloat32>> learningRate;
+  private double l1;
+  private double l2;
+  private double dropout;
 
   private TestMlp(NetworkSpec spec, int[] hidden) {
     this.spec = spec;
@@ -59,6 +62,19 @@ final class TestMlp implements NetworkGraph {
     return this;
   }
 
+  /** Penalises every layer's weights (named {@code <layer>/regularization}). */
+  TestMlp withRegularization(double l1, double l2) {
+    this.l1 = l1;
+    this.l2 = l2;
+    return this;
+  }
+
+  /** Dropout after every hidden activation (named {@code <layer>/dropout}). */
+  TestMlp withDropout(double rate) {
+    this.dropout = rate;
+    return this;
+  }
+
   @Override
   public NetworkSpec spec() {
     return spec;
@@ -77,14 +93,20 @@ final class TestMlp implements NetworkGraph {
       Operand<TFloat32> z = dense(graph, layer, x, width, hidden[i]);
       Operand<TFloat32> layerTheta = theta != null ? theta.create(graph, layer, hidden[i]) : null;
       x = layerTheta == null ? tf.nn.relu(z) : tf.math.maximum(tf.math.mul(z, tf.math.tan(layerTheta)), z);
+      if (dropout > 0) {
+        x = graph.dropout(layer + "/dropout", x, dropout);
+      }
       width = hidden[i];
     }
     return dense(graph, "output", x, width, spec.outputUnits());
   }
 
-  private static Operand<TFloat32> dense(GraphBuilder graph, String layer, Operand<TFloat32> x, long in, long out) {
+  private Operand<TFloat32> dense(GraphBuilder graph, String layer, Operand<TFloat32> x, long in, long out) {
     Ops tf = graph.tf();
     Operand<TFloat32> weights = graph.weights(layer + "/weights", Shape.of(in, out));
+    if (l1 != 0 || l2 != 0) {
+      graph.regularize(layer + "/regularization", weights, l1, l2);
+    }
     Operand<TFloat32> bias = graph.bias(layer + "/bias", out);
     return tf.math.add(tf.linalg.matMul(x, weights), bias);
   }
