@@ -121,7 +121,7 @@ public final class EventFileReader {
   }
 
   /** The run's event files in name order, which is creation order for TF-style names. */
-  private static List<Path> eventFiles(Path runDirectory) throws IOException {
+  static List<Path> eventFiles(Path runDirectory) throws IOException {
     if (!Files.isDirectory(runDirectory)) {
       throw new IOException(runDirectory + " is not a directory of TensorBoard event files");
     }

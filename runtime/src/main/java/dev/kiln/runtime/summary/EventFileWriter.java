@@ -111,6 +111,16 @@ public final class EventFileWriter implements Closeable {
     writeSummary(step, Summary.Value.newBuilder().setTag(checkTag(tag)).setHisto(DefaultHistogram.of(tag, values)));
   }
 
+  /**
+   * Records a prebuilt summary value at {@code step}, for summaries this class has no method of its
+   * own for, such as the HParams plugin's ({@link HParams}).
+   */
+  public void summary(long step, Summary.Value value) {
+    Objects.requireNonNull(value, "value");
+    checkTag(value.getTag());
+    writeSummary(step, value.toBuilder());
+  }
+
   /** Hands buffered events to the operating system, so that readers of the file see them. */
   public synchronized void flush() {
     checkOpen();
