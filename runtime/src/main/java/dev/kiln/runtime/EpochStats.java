@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one training epoch achieved.
@@ -13,8 +15,8 @@ import java.util.Map;
  * @param trainLoss the mean loss over the epoch's batches, weighted by batch size (as the weights
  *     changed during the epoch)
  * @param trainAccuracy likewise; NaN for a loss without accuracy
- * @param validationLoss the loss on the validation data after the epoch; NaN without validation data
- * @param validationAccuracy likewise; NaN without validation data or accuracy
+ * @param validation the evaluation of the validation data after the epoch (loss, accuracy,
+ *     precision, recall, F1, confusion matrix); empty without validation data
  * @param parameters every scalar parameter's value after the epoch (fixed, annealed, host-scheduled
  *     and shared trainable ones), by name in declaration order; per-neuron parameters are read
  *     with {@link Model#parameter}
@@ -26,16 +28,41 @@ public record EpochStats(
     long step,
     double trainLoss,
     double trainAccuracy,
-    double validationLoss,
-    double validationAccuracy,
+    Optional<Evaluation> validation,
     Map<String, Double> parameters,
     double examplesPerSecond,
     Duration elapsed) {
   public EpochStats {
+    Objects.requireNonNull(validation, "validation");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
   }
 
   public boolean hasValidation() {
-    return !Double.isNaN(validationLoss);
+    return validation.isPresent();
+  }
+
+  /** The validation loss; NaN without validation data. */
+  public double validationLoss() {
+    return validation.map(Evaluation::loss).orElse(Double.NaN);
+  }
+
+  /** The validation accuracy; NaN without validation data or accuracy. */
+  public double validationAccuracy() {
+    return validation.map(Evaluation::accuracy).orElse(Double.NaN);
+  }
+
+  /** The validation macro precision; NaN without validation data or classes. */
+  public double validationPrecision() {
+    return validation.map(Evaluation::precision).orElse(Double.NaN);
+  }
+
+  /** The validation macro recall; NaN without validation data or classes. */
+  public double validationRecall() {
+    return validation.map(Evaluation::recall).orElse(Double.NaN);
+  }
+
+  /** The validation macro F1; NaN without validation data or classes. */
+  public double validationF1() {
+    return validation.map(Evaluation::f1).orElse(Double.NaN);
   }
 }

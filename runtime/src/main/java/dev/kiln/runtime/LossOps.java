@@ -1,10 +1,12 @@
 package dev.kiln.runtime;
 
 import dev.kiln.dsl.Loss;
+import dev.kiln.runtime.data.Dataset;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -17,12 +19,38 @@ import org.tensorflow.types.TInt64;
  * @param labels fed with {@code [batch, labelWidth]} values: 0/1 per output for sigmoid
  *     cross-entropy, one class index for softmax cross-entropy, targets for mean squared error
  * @param accuracy the fraction of correct outputs, or null for a regression loss
+ * @param predictedClass each example's predicted class ({@code [batch]}, int64) for a classifier
+ *     with {@link #classes} classes; null otherwise
  */
-record LossOps(Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFloat32> accuracy, Operand<TFloat32> predictions) {
+record LossOps(
+    Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFloat32> accuracy, Operand<TFloat32> predictions,
+    Operand<TInt64> predictedClass) {
 
   /** How many label values one example has under {@code loss}. */
   static int labelWidth(Loss loss, int outputUnits) {
     return loss == Loss.SOFTMAX_CROSS_ENTROPY ? 1 : outputUnits;
+  }
+
+  /**
+   * The classes of a classifier's confusion matrix: {@code outputUnits} for softmax cross-entropy, 2
+   * for sigmoid cross-entropy with one output; 0 for mean squared error and multi-output sigmoid
+   * cross-entropy, whose examples have no single class.
+   */
+  static int classes(Loss loss, int outputUnits) {
+    return switch (loss) {
+      case SOFTMAX_CROSS_ENTROPY -> outputUnits;
+      case SIGMOID_CROSS_ENTROPY -> outputUnits == 1 ? 2 : 0;
+      case MEAN_SQUARED_ERROR -> 0;
+    };
+  }
+
+  /**
+   * The true class of example {@code i} of {@code data} (whose labels fit {@code loss}), as
+   * {@link #predictedClass} counts classes.
+   */
+  static int trueClass(Loss loss, Dataset data, int i) {
+    float label = data.label(i, 0);
+    return loss == Loss.SOFTMAX_CROSS_ENTROPY ? (int) label : (label > 0.5f ? 1 : 0);
   }
 
   /** Builds the ops in {@code head}'s scope; the results are named {@code labels}, {@code loss}, {@code accuracy} and {@code predictions}. */
@@ -38,13 +66,19 @@ record LossOps(Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFl
             head.math.add(
                 head.math.sub(head.nn.relu(logits), head.math.mul(logits, labels)),
                 head.math.log1p(head.math.exp(head.math.neg(head.math.abs(logits)))));
+        Operand<TBool> positive = head.math.greater(logits, head.constant(0f));
         Operand<TFloat32> correct =
-            head.dtypes.cast(head.math.equal(head.math.greater(logits, head.constant(0f)), head.math.greater(labels, head.constant(0.5f))), TFloat32.class);
+            head.dtypes.cast(head.math.equal(positive, head.math.greater(labels, head.constant(0.5f))), TFloat32.class);
+        Operand<TInt64> predictedClass =
+            outputUnits == 1
+                ? head.withName("predicted_class").reshape(head.dtypes.cast(positive, TInt64.class), head.constant(new long[] {-1}))
+                : null;
         yield new LossOps(
             labels,
             head.withName("loss").math.mean(perOutput, allAxes),
             head.withName("accuracy").math.mean(correct, allAxes),
-            head.withName("predictions").math.sigmoid(logits));
+            head.withName("predictions").math.sigmoid(logits),
+            predictedClass);
       }
       case SOFTMAX_CROSS_ENTROPY -> {
         Operand<TInt64> classes = head.reshape(head.dtypes.cast(labels, TInt64.class), head.constant(new long[] {-1}));
@@ -52,20 +86,23 @@ record LossOps(Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFl
         // SoftmaxCrossEntropyWithLogits but not its sparse variant.
         Operand<TFloat32> oneHot = head.oneHot(classes, head.constant(outputUnits), head.constant(1f), head.constant(0f));
         Operand<TFloat32> perExample = head.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
-        Operand<TFloat32> correct = head.dtypes.cast(head.math.equal(head.math.argMax(logits, head.constant(1)), classes), TFloat32.class);
+        Operand<TInt64> predictedClass = head.withName("predicted_class").math.argMax(logits, head.constant(1));
+        Operand<TFloat32> correct = head.dtypes.cast(head.math.equal(predictedClass, classes), TFloat32.class);
         Operand<TInt32> batchAxis = head.constant(new int[] {0});
         yield new LossOps(
             labels,
             head.withName("loss").math.mean(perExample, batchAxis),
             head.withName("accuracy").math.mean(correct, batchAxis),
-            head.withName("predictions").nn.softmax(logits));
+            head.withName("predictions").nn.softmax(logits),
+            predictedClass);
       }
       case MEAN_SQUARED_ERROR ->
           new LossOps(
               labels,
               head.withName("loss").math.mean(head.math.squaredDifference(logits, labels), allAxes),
               null,
-              head.withName("predictions").identity(logits));
+              head.withName("predictions").identity(logits),
+              null);
     };
   }
 }

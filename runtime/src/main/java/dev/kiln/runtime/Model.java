@@ -114,8 +114,10 @@ public final class Model implements AutoCloseable {
    *       histogram for per-neuron ones;
    *   <li>after every epoch, at the step count reached: {@code epoch/train_loss} and
    *       {@code epoch/train_accuracy} (means over the epoch's batches),
-   *       {@code epoch/examples_per_second}, and with validation data {@code validation/loss} and
-   *       {@code validation/accuracy}.
+   *       {@code epoch/examples_per_second}, and with validation data {@code validation/loss},
+   *       {@code validation/accuracy} and, for a classifier (see {@link Evaluation#confusion}),
+   *       the macro averages over every class {@code validation/precision},
+   *       {@code validation/recall} and {@code validation/f1}.
    * </ul>
    *
    * Accuracy tags are left out for mean squared error, which has no accuracy. Every loss (of a
@@ -140,7 +142,10 @@ public final class Model implements AutoCloseable {
     return new Trainer(model, config, deviceDescription).train(train, validation);
   }
 
-  /** The mean loss (and accuracy) on every example of {@code data}. */
+  /**
+   * The mean loss on every example of {@code data} and, as the loss defines them, accuracy, macro
+   * precision, recall and F1 and the confusion matrix, from one forward pass over the data.
+   */
   public Evaluation evaluate(Dataset data) {
     Objects.requireNonNull(data, "data");
     checkOpen();

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -111,13 +112,21 @@ final class ModelSession {
     }
   }
 
-  /** Mean loss and accuracy over every example of {@code data}, in batches. */
+  /**
+   * Mean loss and accuracy over every example of {@code data}, and for a classifier its confusion
+   * matrix: one forward run per batch of {@link #INFERENCE_BATCH} examples fetches the batch's loss,
+   * accuracy and predicted classes together.
+   */
   Evaluation evaluate(Dataset data) {
     int n = data.size();
     int[] order = identity(n);
     BatchBuffers buffers = new BatchBuffers(data, Math.min(n, INFERENCE_BATCH));
     Progress progress = progress();
-    boolean hasAccuracy = graph.head.accuracy() != null;
+    LossOps head = graph.head;
+    boolean hasAccuracy = head.accuracy() != null;
+    int classes = LossOps.classes(spec().loss(), spec().outputUnits());
+    ConfusionMatrix.Counter confusion = classes > 0 ? new ConfusionMatrix.Counter(classes) : null;
+    long[] predicted = confusion != null ? new long[Math.min(n, INFERENCE_BATCH)] : null;
     double lossSum = 0;
     double accuracySum = 0;
     for (int from = 0; from < n; from += INFERENCE_BATCH) {
@@ -126,17 +135,28 @@ final class ModelSession {
         Session.Runner runner = feedHostParameters(feedBatch(session.runner(), feeds, data, order, from, count, buffers), feeds, progress);
         runner.fetch(graph.loss);
         if (hasAccuracy) {
-          runner.fetch(graph.head.accuracy());
+          runner.fetch(head.accuracy());
+        }
+        if (confusion != null) {
+          runner.fetch(head.predictedClass());
         }
         try (Result result = runner.run()) {
           lossSum += scalar(result.get(0)) * count;
           if (hasAccuracy) {
             accuracySum += scalar(result.get(1)) * count;
           }
+          if (confusion != null) {
+            ((TInt64) result.get(hasAccuracy ? 2 : 1)).copyTo(DataBuffers.of(predicted, false, false).narrow(count));
+            for (int i = 0; i < count; i++) {
+              int example = from + i;
+              confusion.add(LossOps.trueClass(spec().loss(), data, example), (int) predicted[i], example);
+            }
+          }
         }
       }
     }
-    return new Evaluation(lossSum / n, hasAccuracy ? accuracySum / n : Double.NaN, n);
+    return new Evaluation(
+        lossSum / n, hasAccuracy ? accuracySum / n : Double.NaN, n, Optional.ofNullable(confusion).map(ConfusionMatrix.Counter::matrix));
   }
 
   /** The network's predictions for {@code count} examples, row-major in {@code features}: one row of output values per example. */

@@ -63,6 +63,9 @@ final class ProgressPrinter {
       if (hasAccuracy) {
         text.append(String.format(Locale.ROOT, "  val_accuracy %.4f", stats.validationAccuracy()));
       }
+      if (!Double.isNaN(stats.validationF1())) {
+        text.append(String.format(Locale.ROOT, "  val_f1 %.4f", stats.validationF1()));
+      }
     }
     return text.toString();
   }

@@ -189,13 +189,9 @@ final class Trainer {
       loss = ModelSession.scalar(result.get(0)) / examples;
       accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
     }
-    Evaluation validated = validation != null ? model.evaluate(validation) : null;
+    Optional<Evaluation> validated = validation != null ? Optional.of(model.evaluate(validation)) : Optional.empty();
     Map<String, Double> parameters = model.scalarParameters();
-    return new EpochStats(
-        epoch, step, loss, accuracy,
-        validated != null ? validated.loss() : Double.NaN,
-        validated != null ? validated.accuracy() : Double.NaN,
-        parameters, examplesPerSecond, elapsed);
+    return new EpochStats(epoch, step, loss, accuracy, validated, parameters, examplesPerSecond, elapsed);
   }
 
   private void logEpoch(EpochStats stats, EventFileWriter events) {
@@ -205,12 +201,7 @@ final class Trainer {
       events.scalar("epoch/train_accuracy", step, stats.trainAccuracy());
     }
     events.scalar("epoch/examples_per_second", step, stats.examplesPerSecond());
-    if (stats.hasValidation()) {
-      events.scalar("validation/loss", step, stats.validationLoss());
-      if (!Double.isNaN(stats.validationAccuracy())) {
-        events.scalar("validation/accuracy", step, stats.validationAccuracy());
-      }
-    }
+    stats.validation().ifPresent(validation -> validation.writeTo(events, "validation", step));
     events.flush();
   }
 

@@ -62,7 +62,8 @@ class EventLoggingTest {
     assertThat(scalars.keySet())
         .containsExactly(
             "loss", "accuracy", "learning_rate", "parameters/theta", "parameters/learning_rate_schedule",
-            "epoch/train_loss", "epoch/train_accuracy", "epoch/examples_per_second", "validation/loss", "validation/accuracy");
+            "epoch/train_loss", "epoch/train_accuracy", "epoch/examples_per_second", "validation/loss", "validation/accuracy",
+            "validation/precision", "validation/recall", "validation/f1");
 
     List<Long> loggingSteps = List.of(0L, 5L, 10L);
     for (String tag : List.of("loss", "accuracy", "learning_rate", "parameters/theta")) {
@@ -81,7 +82,7 @@ class EventLoggingTest {
     }
 
     List<Long> epochEnds = List.of(4L, 8L, 12L);
-    for (String tag : List.of("epoch/train_loss", "epoch/train_accuracy", "validation/loss", "validation/accuracy")) {
+    for (String tag : List.of("epoch/train_loss", "epoch/train_accuracy", "validation/loss", "validation/accuracy", "validation/f1")) {
       assertThat(steps(scalars.get(tag))).containsExactlyElementsIn(epochEnds).inOrder();
     }
     for (int epoch = 0; epoch < EPOCHS; epoch++) {

@@ -52,7 +52,7 @@ class ModelTrainingTest {
       assertThat(output).contains("384 training examples, 96 for validation; 30 epochs of 12 steps, batch size 32");
       assertThat(output).contains("run directory: " + result.runDirectory());
       assertThat(output).contains("tensorboard --logdir " + logs);
-      assertThat(output).containsMatch("epoch  1/30  loss \\d\\.\\d{4}  accuracy \\d\\.\\d{4}  val_loss \\d\\.\\d{4}  val_accuracy \\d\\.\\d{4}  theta 0\\.7854  [\\d,]+ examples/s");
+      assertThat(output).containsMatch("epoch  1/30  loss \\d\\.\\d{4}  accuracy \\d\\.\\d{4}  val_loss \\d\\.\\d{4}  val_accuracy \\d\\.\\d{4}  val_f1 \\d\\.\\d{4}  theta 0\\.7854  [\\d,]+ examples/s");
       assertThat(output).contains("epoch 30/30");
       assertThat(output).contains("Done: 30 epochs, 360 steps");
       assertThat(output).contains("checkpoint: " + result.checkpoint().orElseThrow());
