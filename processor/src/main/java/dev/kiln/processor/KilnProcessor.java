@@ -48,6 +48,7 @@ public final class KilnProcessor extends AbstractProcessor {
   private Diagnostics diagnostics;
   private NetworkParser parser;
   private NetworkValidator validator;
+  private ShapeInference shapeInference;
 
   public KilnProcessor() {
     this(List.of(new NetworkGraphGenerator()));
@@ -78,6 +79,7 @@ public final class KilnProcessor extends AbstractProcessor {
         new ScheduleParser(environment.getElementUtils(), environment.getTypeUtils(), reader, trees);
     parser = new NetworkParser(environment.getElementUtils(), reader, schedules, diagnostics);
     validator = new NetworkValidator(diagnostics, new ScheduleValidator(diagnostics, environment.getElementUtils()));
+    shapeInference = new ShapeInference(diagnostics);
   }
 
   /** javac's tree API, which gives phases their source order; other compilers fall back to mirror order. */
@@ -132,9 +134,12 @@ public final class KilnProcessor extends AbstractProcessor {
       if (network.isEmpty() || !validator.validate(network.get()) || diagnostics.errorCount() != errorsBefore) {
         return;
       }
-      NetworkShapes shapes = ShapeInference.infer(network.get());
+      Optional<NetworkShapes> shapes = shapeInference.infer(network.get());
+      if (shapes.isEmpty()) {
+        return;
+      }
       for (SourceGenerator generator : generators) {
-        write(generator.generate(network.get(), shapes), type);
+        write(generator.generate(network.get(), shapes.get()), type);
       }
     } catch (UnreadableAnnotationException unreadable) {
       diagnostics.error(unreadable.origin(), unreadable.attribute(), unreadable.getMessage());

@@ -1,10 +1,14 @@
 package dev.kiln.processor;
 
 import dev.kiln.dsl.Loss;
+import dev.kiln.dsl.Padding;
 import dev.kiln.processor.model.Activation;
 import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.DropoutModel;
 import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
+import dev.kiln.processor.model.LayerModel.FlattenLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
 import dev.kiln.processor.model.NetworkModel;
@@ -16,6 +20,8 @@ import dev.kiln.processor.model.ParameterModel.FixedParameter;
 import dev.kiln.processor.model.ParameterModel.TrainableParameter;
 import dev.kiln.processor.model.ParameterRole;
 import dev.kiln.processor.model.ParameterUse;
+import dev.kiln.processor.model.PoolingModel;
+import dev.kiln.processor.model.RegularizationModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +48,21 @@ final class NetworkParser {
   private static final String INPUT = "dev.kiln.dsl.Input";
   private static final String DENSE = "dev.kiln.dsl.Dense";
   private static final String OUTPUT = "dev.kiln.dsl.Output";
+  private static final String CONV_2D = "dev.kiln.dsl.Conv2D";
+  private static final String FLATTEN = "dev.kiln.dsl.Flatten";
   private static final String FIXED = "dev.kiln.dsl.Fixed";
   private static final String ANNEALED = "dev.kiln.dsl.Annealed";
   private static final String TRAINABLE = "dev.kiln.dsl.Trainable";
-  private static final Set<String> LAYERS = Set.of(INPUT, DENSE, OUTPUT);
+  private static final Set<String> LAYERS = Set.of(INPUT, DENSE, CONV_2D, FLATTEN, OUTPUT);
+  private static final String MAX_POOL = "dev.kiln.dsl.MaxPool";
+  private static final String DROPOUT = "dev.kiln.dsl.Dropout";
+  private static final String REGULARIZATION = "dev.kiln.dsl.Regularization";
+  /** What each layer modifier applies to, as messages say it. */
+  private static final Map<String, String> MODIFIER_PLACES = Map.of(
+      MAX_POOL, "max-pooling goes beside a @Conv2D layer, after its activation",
+      DROPOUT, "dropout goes beside a hidden @Dense or @Conv2D layer, after its activation (and pooling)",
+      REGULARIZATION, "a weight penalty goes on a @Dense, @Conv2D or @Output layer, or on the network type for "
+          + "all of them");
   private static final Set<String> PARAMETERS = Set.of(FIXED, ANNEALED, TRAINABLE);
   private static final String SGD = "dev.kiln.dsl.Sgd";
   private static final String MOMENTUM = "dev.kiln.dsl.Momentum";
@@ -105,6 +122,7 @@ final class NetworkParser {
         layers,
         parameters,
         optimizer,
+        AnnotationReader.find(type, REGULARIZATION).map(mirror -> regularization(Origin.of(type, mirror))),
         origin));
   }
 
@@ -127,10 +145,14 @@ final class NetworkParser {
 
   /** The Kiln annotations on one member, by what they make of it. */
   private record MemberAnnotations(
-      List<AnnotationMirror> layers, List<AnnotationMirror> activations, List<AnnotationMirror> parameters) {
+      List<AnnotationMirror> layers,
+      List<AnnotationMirror> activations,
+      List<AnnotationMirror> modifiers,
+      List<AnnotationMirror> parameters) {
     static MemberAnnotations of(Element member) {
       List<AnnotationMirror> layers = new ArrayList<>();
       List<AnnotationMirror> activations = new ArrayList<>();
+      List<AnnotationMirror> modifiers = new ArrayList<>();
       List<AnnotationMirror> parameters = new ArrayList<>();
       for (AnnotationMirror mirror : member.getAnnotationMirrors()) {
         String name = AnnotationReader.qualifiedName(mirror);
@@ -138,11 +160,19 @@ final class NetworkParser {
           layers.add(mirror);
         } else if (PARAMETERS.contains(name)) {
           parameters.add(mirror);
+        } else if (MODIFIER_PLACES.containsKey(name)) {
+          modifiers.add(mirror);
         } else if (ActivationKind.forAnnotationType(name).isPresent()) {
           activations.add(mirror);
         }
       }
-      return new MemberAnnotations(layers, activations, parameters);
+      return new MemberAnnotations(layers, activations, modifiers, parameters);
+    }
+
+    /** The modifier of type {@code qualifiedName} on the member, if written. */
+    Optional<AnnotationMirror> modifier(String qualifiedName) {
+      return modifiers.stream().filter(mirror -> AnnotationReader.qualifiedName(mirror).equals(qualifiedName))
+          .findFirst();
     }
   }
 
@@ -172,7 +202,14 @@ final class NetworkParser {
     if (annotations.layers().isEmpty() && !annotations.activations().isEmpty()) {
       Origin activation = Origin.of(member, annotations.activations().get(0));
       diagnostics.error(activation, activation.annotationName() + " on '" + name
-          + "' has no layer to act on: activations go beside @Dense (or @Input) on a layer member");
+          + "' has no layer to act on: activations go beside @Dense or @Conv2D (or @Input) on a layer member");
+    }
+    if (annotations.layers().isEmpty()) {
+      for (AnnotationMirror mirror : annotations.modifiers()) {
+        Origin modifier = Origin.of(member, mirror);
+        diagnostics.error(modifier, modifier.annotationName() + " on '" + name + "' has no layer to act on: "
+            + MODIFIER_PLACES.get(AnnotationReader.qualifiedName(mirror)));
+      }
     }
     if (annotations.activations().size() > 1 && !annotations.layers().isEmpty()) {
       Origin second = Origin.of(member, annotations.activations().get(1));
@@ -199,21 +236,77 @@ final class NetworkParser {
     Optional<Activation> activation = annotations.activations().isEmpty()
         ? Optional.empty()
         : Optional.of(activation(Origin.of(member, annotations.activations().get(0))));
-    return switch (AnnotationReader.qualifiedName(origin.annotation())) {
+    String kind = AnnotationReader.qualifiedName(origin.annotation());
+    reportMisplacedModifiers(member, origin, annotations, switch (kind) {
+      case DENSE -> Set.of(DROPOUT, REGULARIZATION);
+      case CONV_2D -> Set.of(MAX_POOL, DROPOUT, REGULARIZATION);
+      case OUTPUT -> Set.of(REGULARIZATION);
+      default -> Set.of();
+    });
+    Optional<DropoutModel> dropout = annotations.modifier(DROPOUT)
+        .map(mirror -> Origin.of(member, mirror))
+        .map(dropoutOrigin -> new DropoutModel(reader.doubleValue(dropoutOrigin, "value"), dropoutOrigin));
+    Optional<RegularizationModel> regularization = annotations.modifier(REGULARIZATION)
+        .map(mirror -> regularization(Origin.of(member, mirror)));
+    return switch (kind) {
       case INPUT -> new InputLayer(name, reader.longArrayValue(origin, "shape"), activation, origin);
       case DENSE -> new DenseLayer(
           name,
           reader.intValue(origin, "units"),
           reader.intValue(origin, "repeat"),
           activation.orElseGet(() -> Activation.identity(origin)),
+          dropout,
+          regularization,
           origin);
+      case CONV_2D -> new Conv2DLayer(
+          name,
+          reader.intValue(origin, "filters"),
+          reader.intValue(origin, "kernel"),
+          reader.intValue(origin, "stride"),
+          reader.enumValue(origin, "padding", Padding.class),
+          activation.orElseGet(() -> Activation.identity(origin)),
+          annotations.modifier(MAX_POOL).map(mirror -> pooling(Origin.of(member, mirror))),
+          dropout,
+          regularization,
+          origin);
+      case FLATTEN -> {
+        activation.ifPresent(given -> diagnostics.error(given.origin(), given.origin().annotationName()
+            + " cannot go on @Flatten layer '" + name + "': a flatten layer only reshapes; put the activation on the "
+            + "layer before it"));
+        yield new FlattenLayer(name, origin);
+      }
       case OUTPUT -> {
         activation.ifPresent(given -> diagnostics.error(given.origin(), "the @Output layer '" + name
             + "' takes no activation: " + lossOutput(loss) + "; remove " + given.origin().annotationName()));
-        yield new OutputLayer(name, reader.intValue(origin, "units"), origin);
+        yield new OutputLayer(name, reader.intValue(origin, "units"), regularization, origin);
       }
       default -> throw new IllegalStateException("not a layer annotation: " + origin.annotation());
     };
+  }
+
+  /** Reports each modifier beside a layer of a kind it does not apply to. */
+  private void reportMisplacedModifiers(
+      Element member, Origin layer, MemberAnnotations annotations, Set<String> applicable) {
+    for (AnnotationMirror mirror : annotations.modifiers()) {
+      String modifier = AnnotationReader.qualifiedName(mirror);
+      if (!applicable.contains(modifier)) {
+        Origin origin = Origin.of(member, mirror);
+        diagnostics.error(origin, origin.annotationName() + " cannot go on " + layer.annotationName() + " layer '"
+            + layer.elementName() + "': " + MODIFIER_PLACES.get(modifier) + "; move it there or remove it");
+      }
+    }
+  }
+
+  private PoolingModel pooling(Origin origin) {
+    return new PoolingModel(
+        reader.intValue(origin, "value"),
+        reader.intValue(origin, "stride"),
+        reader.enumValue(origin, "padding", Padding.class),
+        origin);
+  }
+
+  private RegularizationModel regularization(Origin origin) {
+    return new RegularizationModel(reader.doubleValue(origin, "l1"), reader.doubleValue(origin, "l2"), origin);
   }
 
   /** What the loss does with the output layer's values, which is why the layer takes no activation. */

@@ -1,6 +1,8 @@
 package dev.kiln.processor;
 
+import dev.kiln.processor.model.DropoutModel;
 import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
@@ -13,6 +15,7 @@ import dev.kiln.processor.model.ParameterModel.FixedParameter;
 import dev.kiln.processor.model.ParameterModel.TrainableParameter;
 import dev.kiln.processor.model.ParameterRole;
 import dev.kiln.processor.model.ParameterUse;
+import dev.kiln.processor.model.RegularizationModel;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,8 +31,8 @@ import java.util.stream.Collectors;
  * that caused it, worded so the user knows what to change.
  */
 final class NetworkValidator {
-  /** Per-layer state the runtime names {@code <layer>/weights} and {@code <layer>/bias}. */
-  private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "bias");
+  /** What the generated code names {@code <layer>/<name>} besides per-neuron parameters. */
+  private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "kernel", "bias", "dropout");
   /** What TensorFlow accepts as one segment of an op name. */
   private static final Pattern TENSORFLOW_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 
@@ -101,21 +104,55 @@ final class NetworkValidator {
             "layer '" + dense.name() + "' has units = " + dense.units() + ": a layer has at least one unit");
         requirePositive(dense.origin(), "repeat", dense.repeat(), "layer '" + dense.name() + "' has repeat = "
             + dense.repeat() + ": repeat is how many of the layer there are in a row, at least 1");
+        dense.dropout().ifPresent(dropout -> validateDropout(dense.name(), dropout));
+        dense.regularization().ifPresent(this::validateRegularization);
+      } else if (layer instanceof Conv2DLayer conv) {
+        validateConv2D(conv);
       } else if (layer instanceof OutputLayer output) {
         requirePositive(output.origin(), "units", output.units(), "output layer '" + output.name()
             + "' has units = " + output.units() + ": it has one unit per logit, at least one");
+        output.regularization().ifPresent(this::validateRegularization);
       }
     }
-    // A dense layer's weights are [input width, units]: the layer reading the input needs its width.
-    List<LayerModel> layers = network.layers();
-    if (network.inputs().size() == 1 && network.input().hasUnknownDimension()) {
-      int reader = layers.indexOf(network.input()) + 1;
-      if (reader < layers.size() && !(layers.get(reader) instanceof InputLayer)) {
-        LayerModel layer = layers.get(reader);
-        diagnostics.error(layer.origin(), "layer '" + layer.name() + "' needs the width of input '"
-            + network.input().name() + "', but its shape " + network.input().shape() + " has an unknown (-1) "
-            + "dimension: the layer's weights are [input width, units]; give every input dimension");
+    network.regularization().ifPresent(this::validateRegularization);
+  }
+
+  private void validateConv2D(Conv2DLayer conv) {
+    String layer = "@Conv2D layer '" + conv.name() + "'";
+    requirePositive(conv.origin(), "filters", conv.filters(), layer + " has filters = " + conv.filters()
+        + ": it has one output channel per filter, at least one");
+    requirePositive(conv.origin(), "kernel", conv.kernel(), layer + " has kernel = " + conv.kernel()
+        + ": the kernel's height and width, at least 1");
+    requirePositive(conv.origin(), "stride", conv.stride(), layer + " has stride = " + conv.stride()
+        + ": the step between kernel positions, at least 1");
+    conv.pooling().ifPresent(pooling -> {
+      requirePositive(pooling.origin(), "value", pooling.window(), "@MaxPool on '" + conv.name() + "' has a window of "
+          + pooling.window() + ": the window's height and width, at least 1");
+      if (pooling.stride() < 0) {
+        diagnostics.error(pooling.origin(), "stride", "@MaxPool on '" + conv.name() + "' has stride = "
+            + pooling.stride() + ": the step between windows, at least 1 (or 0, the default, for the window size)");
       }
+    });
+    conv.dropout().ifPresent(dropout -> validateDropout(conv.name(), dropout));
+    conv.regularization().ifPresent(this::validateRegularization);
+  }
+
+  private void validateDropout(String layer, DropoutModel dropout) {
+    if (!(dropout.rate() >= 0 && dropout.rate() < 1)) {
+      diagnostics.error(dropout.origin(), "value", "@Dropout on '" + layer + "' has rate " + dropout.rate()
+          + ": it is the fraction of values dropped, at least 0 and below 1");
+    }
+  }
+
+  private void validateRegularization(RegularizationModel regularization) {
+    requirePenaltyWeight(regularization.origin(), "l1", regularization.l1());
+    requirePenaltyWeight(regularization.origin(), "l2", regularization.l2());
+  }
+
+  private void requirePenaltyWeight(Origin origin, String attribute, double weight) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) {
+      diagnostics.error(origin, attribute, "@Regularization on '" + origin.elementName() + "' has " + attribute
+          + " = " + weight + ": a penalty's weight is a finite number, at least 0 (0 for none)");
     }
   }
 

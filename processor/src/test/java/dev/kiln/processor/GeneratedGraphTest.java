@@ -134,11 +134,12 @@ class GeneratedGraphTest {
   }
 
   @Test
-  void inputOfSeveralDimensionsIsFlattenedRowMajor() {
+  void flattenLayerReshapesRowMajor() {
     NetworkGraph network = GeneratedClasses.instantiate(compile(source("Grid",
         "@Network(loss = Loss.MEAN_SQUARED_ERROR)",
         "interface Grid {",
         "  @Input(shape = {2, 1}) @Softplus Layer cells();",
+        "  @Flatten Layer flat();",
         "  @Dense(units = 3) @Relu Layer hidden();",
         "  @Output(units = 1) Layer out();",
         "}")), "test.GridGraph");

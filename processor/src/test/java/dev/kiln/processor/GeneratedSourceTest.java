@@ -312,11 +312,12 @@ class GeneratedSourceTest {
   }
 
   @Test
-  void inputOfSeveralDimensionsIsFlattenedForTheFirstLayer() {
+  void flattenLayerMakesAVectorOfAnInputOfSeveralDimensions() {
     Compilation compilation = compile(source("Digits",
         "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)",
         "interface Digits {",
         "  @Input(shape = {28, 28, 1}) Layer image();",
+        "  @Flatten Layer pixels();",
         "  @Dense(units = 128) @Relu Layer hidden();",
         "  @Output(units = 10) Layer digit();",
         "}"));
@@ -324,11 +325,12 @@ class GeneratedSourceTest {
     String source = generated(compilation, "test.DigitsGraph");
 
     assertThat(source).contains("Shape.of(28, 28, 1),");
-    assertThat(source).contains("Ops imageOps = graph.scope(\"image\");\n"
-        + "    Operand<TFloat32> imageFlat = imageOps.withName(\"flatten\").reshape(image, "
-        + "imageOps.constant(new long[] {-1, 784}));");
+    assertThat(source).contains("    // pixels: flatten [28, 28, 1] -> [784]\n"
+        + "    Ops pixelsOps = graph.scope(\"pixels\");\n"
+        + "    Operand<TFloat32> pixels = pixelsOps.withName(\"flatten\").reshape(image, "
+        + "pixelsOps.constant(new long[] {-1, 784}));");
     assertThat(source).contains("graph.weights(\"hidden/weights\", Shape.of(784, 128));");
-    assertThat(source).contains("hiddenOps.linalg.matMul(imageFlat, hiddenWeights)");
+    assertThat(source).contains("hiddenOps.linalg.matMul(pixels, hiddenWeights)");
   }
 
   @Test
@@ -337,13 +339,14 @@ class GeneratedSourceTest {
         "@Network(loss = Loss.MEAN_SQUARED_ERROR)",
         "interface Wide {",
         "  @Input(shape = {65536, 65536}) Layer grid();",
+        "  @Flatten Layer cells();",
         "  @Output(units = 1) Layer value();",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
     String source = generated(compilation, "test.WideGraph");
 
     assertThat(source).contains("Shape.of(65536, 65536),");
-    assertThat(source).contains("gridOps.constant(new long[] {-1, 4294967296L})");
+    assertThat(source).contains("cellsOps.constant(new long[] {-1, 4294967296L})");
     assertThat(source).contains("graph.weights(\"value/weights\", Shape.of(4294967296L, 1));");
   }
 

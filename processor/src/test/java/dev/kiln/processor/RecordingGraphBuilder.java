@@ -17,7 +17,8 @@ import org.tensorflow.types.TFloat32;
  * A {@link GraphBuilder} for running generated forward passes in tests: every piece of state is a
  * constant with known values, recorded by name, so a test can recompute the forward pass in Java.
  * Weights and biases follow a fixed pattern of positive and negative values; a per-neuron
- * trainable parameter gets a distinct value per neuron, so broadcasting mistakes show.
+ * trainable parameter gets a distinct value per neuron, so broadcasting mistakes show. Dropout is
+ * the identity, as when evaluating; penalties and dropouts are recorded with what they were given.
  */
 final class RecordingGraphBuilder implements GraphBuilder {
   /** Every call made to a builder, in order, as "kind name shape". */
@@ -26,6 +27,10 @@ final class RecordingGraphBuilder implements GraphBuilder {
   final Map<String, float[]> values = new LinkedHashMap<>();
   final Map<String, PhasedSchedule> annealed = new LinkedHashMap<>();
   final Map<String, Schedule> hostScheduled = new LinkedHashMap<>();
+  /** The operand each piece of state was returned as, by name. */
+  final Map<String, Operand<TFloat32>> state = new LinkedHashMap<>();
+  /** The operand each penalty was asked for, by name. */
+  final Map<String, Operand<TFloat32>> regularized = new LinkedHashMap<>();
   Operand<TFloat32> learningRate;
   Placeholder<TFloat32> input;
 
@@ -103,10 +108,25 @@ final class RecordingGraphBuilder implements GraphBuilder {
     this.learningRate = learningRate;
   }
 
+  @Override
+  public void regularize(String name, Operand<TFloat32> weights, double l1, double l2) {
+    calls.append("regularize ").append(name).append(" l1=").append(l1).append(" l2=").append(l2).append('\n');
+    regularized.put(name, weights);
+  }
+
+  /** The identity, recorded with the static shape of what it was given (batch dimension -1). */
+  @Override
+  public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
+    calls.append("dropout ").append(name).append(' ').append(x.shape()).append(" rate=").append(rate).append('\n');
+    return x;
+  }
+
   private Operand<TFloat32> state(String kind, String name, Shape shape, float[] initial) {
     calls.append(kind).append(' ').append(name).append(' ').append(shape).append('\n');
     values.put(name, initial);
-    return tf.constant(shape, DataBuffers.of(initial));
+    Operand<TFloat32> constant = tf.constant(shape, DataBuffers.of(initial));
+    state.put(name, constant);
+    return constant;
   }
 
   /** Values in [-1, 1] that differ by position and by name. */

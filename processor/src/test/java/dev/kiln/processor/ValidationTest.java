@@ -99,8 +99,9 @@ class ValidationTest {
 
   @Test
   void denseLayerOnAnInputOfUnknownWidth() {
-    assertError(network("@Input(shape = {-1, 2}) Layer point();", "@Dense(units = 4) @Relu Layer hidden();", OUTPUT),
-        "layer 'hidden' needs the width of input 'point', but its shape [-1, 2] has an unknown (-1) dimension",
+    assertError(network("@Input(shape = -1) Layer point();", "@Dense(units = 4) @Relu Layer hidden();", OUTPUT),
+        "@Dense layer 'hidden' needs the width of input 'point', but its shape [-1] has an unknown (-1) dimension: "
+            + "the layer's weights are [input width, units]; give every input dimension",
         "Layer hidden()");
   }
 
@@ -123,7 +124,8 @@ class ValidationTest {
   @Test
   void activationWithoutALayer() {
     assertError(network(INPUT, "@Relu Layer stray();", OUTPUT),
-        "@Relu on 'stray' has no layer to act on: activations go beside @Dense (or @Input)", "Layer stray()");
+        "@Relu on 'stray' has no layer to act on: activations go beside @Dense or @Conv2D (or @Input)",
+        "Layer stray()");
   }
 
   @Test

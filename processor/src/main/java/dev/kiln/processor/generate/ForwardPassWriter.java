@@ -12,8 +12,11 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import dev.kiln.processor.model.Activation;
 import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.DropoutModel;
 import dev.kiln.processor.model.LayerModel;
+import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
+import dev.kiln.processor.model.LayerModel.FlattenLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
 import dev.kiln.processor.model.NetworkModel;
@@ -24,16 +27,20 @@ import dev.kiln.processor.model.ParameterModel.AnnealedParameter;
 import dev.kiln.processor.model.ParameterModel.FixedParameter;
 import dev.kiln.processor.model.ParameterModel.TrainableParameter;
 import dev.kiln.processor.model.ScheduleModel.HostScheduleModel;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Writes the body of {@code buildForward}: the shared parameters, the input, each layer in its own
- * TensorFlow name scope, and the logits. Local variables are named after the declaration
- * ({@code hidden}, {@code hiddenWeights}, {@code theta}); a clash with another local gets a suffix.
+ * TensorFlow name scope, one op a line, and the logits. Local variables are named after the
+ * declaration ({@code hidden}, {@code hiddenWeights}, {@code conv1Kernel}, {@code theta}); a
+ * layer's last op writes the local named after the layer, its other ops locals named after the
+ * layer and the op ({@code conv1Linear}); a clash with another local gets a suffix.
  */
 final class ForwardPassWriter {
   /** The name of {@code buildForward}'s {@code GraphBuilder} parameter. */
@@ -69,6 +76,10 @@ final class ForwardPassWriter {
     for (LayerModel layer : network.layers()) {
       if (layer instanceof DenseLayer dense) {
         current = writeDense(dense, current);
+      } else if (layer instanceof Conv2DLayer conv) {
+        current = writeConv2D(conv, current);
+      } else if (layer instanceof FlattenLayer flatten) {
+        current = writeFlatten(flatten, current);
       }
     }
     String logits = writeOutput(network.output(), current);
@@ -114,29 +125,23 @@ final class ForwardPassWriter {
         literal(trainable.min()), literal(trainable.max()), literal(trainable.learningRateScale()));
   }
 
-  /** The input placeholder, its activation if any, and flattened if it has more than one dimension. */
+  /** The input placeholder, and its activation if any. */
   private String writeInput(InputLayer input) {
     Optional<Activation> activation = input.activation().filter(given -> given.kind() != ActivationKind.IDENTITY);
     code.add("// $L: input $L$L\n", input.name(), input.shape(), activation.map(given -> ", " + given.describe()).orElse(""));
-    LayerName layer = LayerName.of(input.name());
     String value;
     if (activation.isEmpty()) {
       value = names.newName(input.name());
       code.addStatement("$T $N = $N.input($S)", FLOAT_OPERAND, value, GRAPH, input.name());
     } else {
+      LayerName layer = LayerName.of(input.name());
       String raw = names.newName(input.name() + "Raw");
       code.addStatement("$T $N = $N.input($S)", FLOAT_OPERAND, raw, GRAPH, input.name());
       CodeBlock parameter = parameterFor(activation.get(), layer, input.shape());
       String ops = scope(layer);
       value = names.newName(input.name());
-      writeActivation(activation.get(), ops, raw, parameter, value, true);
-    }
-    if (shapes.flattenInput()) {
-      String flat = names.newName(input.name() + "Flat");
-      String ops = scope(layer);
-      code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $L}))",
-          FLOAT_OPERAND, flat, ops, "flatten", value, ops, longLiteral(shapes.inputWidth()));
-      value = flat;
+      writeSteps(input.name(), List.of(activationStep(activation.get(), input.name(), ops, parameter)), raw, value,
+          true);
     }
     code.add("\n");
     return value;
@@ -145,16 +150,18 @@ final class ForwardPassWriter {
   private String writeDense(DenseLayer dense, String input) {
     LayerShape first = shapes.layer(dense.instanceNames().get(0));
     String output = names.newName(dense.name());
+    String dropout = dense.dropout().map(given -> "; dropout " + given.rate()).orElse("");
     if (!dense.isRepeated()) {
-      code.add("// $L: dense $L -> $L, $L\n", dense.name(), first.inputWidth(), dense.units(), dense.activation().describe());
+      code.add("// $L: dense $L -> $L, $L$L\n", dense.name(), first.inputWidth(), dense.units(),
+          dense.activation().describe(), dropout);
       writeDenseBody(dense, LayerName.of(dense.name()), longLiteral(first.inputWidth()), input, output, true);
       code.add("\n");
       return output;
     }
     List<String> instances = dense.instanceNames();
-    code.add("// $L .. $L: $L dense layers of $L units (the first reads $L), $L\n", instances.get(0),
+    code.add("// $L .. $L: $L dense layers of $L units (the first reads $L), $L$L\n", instances.get(0),
         instances.get(instances.size() - 1), dense.repeat(), dense.units(), first.inputWidth(),
-        dense.activation().describe());
+        dense.activation().describe(), dropout);
     code.addStatement("$T $N = $N", FLOAT_OPERAND, output, input);
     String index = names.newName(dense.name() + "Index");
     String name = names.newName(dense.name() + "Name");
@@ -169,39 +176,101 @@ final class ForwardPassWriter {
     return output;
   }
 
-  /** Weights, bias, per-neuron parameters, then {@code activation(input·W + b)} into {@code output}. */
+  /** Weights, bias, per-neuron parameters, then {@code activation(input·W + b)} and dropout into {@code output}. */
   private void writeDenseBody(
       DenseLayer dense, LayerName layer, CodeBlock inputWidth, String input, String output, boolean declare) {
-    String weights = names.newName(dense.name() + "Weights");
-    String bias = names.newName(dense.name() + "Bias");
-    code.addStatement("$T $N = $N.weights($L, $T.of($L, $L))", FLOAT_OPERAND, weights, GRAPH, layer.state("weights"),
-        SHAPE, inputWidth, dense.units());
-    code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), dense.units());
+    String weights = writeWeights(dense, layer, "weights", CodeBlock.of("$L, $L", inputWidth, dense.units()));
+    String bias = writeBias(dense, layer, dense.units());
     CodeBlock parameter = parameterFor(dense.activation(), layer, List.of((long) dense.units()));
     String ops = scope(layer);
-    CodeBlock linear = linear(ops, input, weights, bias);
-    if (dense.activation().kind() == ActivationKind.IDENTITY) {
-      assign(output, linear, declare);
-      return;
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step("Linear", value -> linear(ops, value, weights, bias)));
+    if (dense.activation().kind() != ActivationKind.IDENTITY) {
+      steps.add(activationStep(dense.activation(), dense.name(), ops, parameter));
     }
-    String linearOutput = names.newName(dense.name() + "Linear");
-    code.addStatement("$T $N = $L", FLOAT_OPERAND, linearOutput, linear);
-    writeActivation(dense.activation(), ops, linearOutput, parameter, output, declare);
+    dense.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
+    writeSteps(dense.name(), steps, input, output, declare);
+  }
+
+  /**
+   * Kernel, bias, per-channel parameters, then {@code activation(conv(input, K) + b)}, max-pooling
+   * and dropout; a per-channel parameter broadcasts over the last (channel) axis.
+   */
+  private String writeConv2D(Conv2DLayer conv, String input) {
+    LayerShape shape = shapes.layer(conv.name());
+    CodeBlock pooling = conv.pooling()
+        .map(pool -> CodeBlock.of("; max_pool $Lx$L, stride $L, $L -> $L", pool.window(), pool.window(),
+            pool.effectiveStride(), pool.padding(), shape.output()))
+        .orElse(CodeBlock.of(""));
+    code.add("// $L: conv2d $Lx$L, $L filters, stride $L, $L: $L -> $L, $L$L$L\n", conv.name(), conv.kernel(),
+        conv.kernel(), conv.filters(), conv.stride(), conv.padding(), shape.input(), shape.activated(),
+        conv.activation().describe(), pooling, conv.dropout().map(given -> "; dropout " + given.rate()).orElse(""));
+    LayerName layer = LayerName.of(conv.name());
+    String output = names.newName(conv.name());
+    String kernel = writeWeights(conv, layer, "kernel",
+        CodeBlock.of("$L, $L, $L, $L", conv.kernel(), conv.kernel(), longLiteral(shape.input().get(2)), conv.filters()));
+    String bias = writeBias(conv, layer, conv.filters());
+    CodeBlock parameter = parameterFor(conv.activation(), layer, List.of((long) conv.filters()));
+    String ops = scope(layer);
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step("Conv", value -> CodeBlock.of("$N.withName($S).nn.conv2d($N, $N, $T.of(1L, $LL, $LL, 1L), $S)",
+        ops, "conv", value, kernel, List.class, conv.stride(), conv.stride(), conv.padding().name())));
+    steps.add(new Step("Linear", value -> CodeBlock.of("$N.withName($S).nn.biasAdd($N, $N)", ops, "linear", value, bias)));
+    if (conv.activation().kind() != ActivationKind.IDENTITY) {
+      steps.add(activationStep(conv.activation(), conv.name(), ops, parameter));
+    }
+    conv.pooling().ifPresent(pool -> steps.add(new Step("Pooled", value -> {
+      CodeBlock window = CodeBlock.of("$N.constant(new int[] {1, $L, $L, 1})", ops, pool.window(), pool.window());
+      CodeBlock strides = CodeBlock.of("$N.constant(new int[] {1, $L, $L, 1})", ops, pool.effectiveStride(),
+          pool.effectiveStride());
+      return CodeBlock.of("$N.withName($S).nn.maxPool($N, $L, $L, $S)", ops, "max_pool", value, window, strides,
+          pool.padding().name());
+    })));
+    conv.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
+    writeSteps(conv.name(), steps, input, output, true);
+    code.add("\n");
+    return output;
+  }
+
+  /** Each example reshaped to a vector, {@code [batch, h·w·c]}, in row-major order. */
+  private String writeFlatten(FlattenLayer flatten, String input) {
+    LayerShape shape = shapes.layer(flatten.name());
+    code.add("// $L: flatten $L -> $L\n", flatten.name(), shape.input(), shape.output());
+    String ops = scope(LayerName.of(flatten.name()));
+    String output = names.newName(flatten.name());
+    code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $L}))", FLOAT_OPERAND, output,
+        ops, "flatten", input, ops, longLiteral(shape.outputWidth()));
+    code.add("\n");
+    return output;
   }
 
   private String writeOutput(OutputLayer outputLayer, String input) {
     LayerShape shape = shapes.layer(outputLayer.name());
     code.add("// $L: output $L -> $L, the logits\n", outputLayer.name(), shape.inputWidth(), shape.outputWidth());
     LayerName layer = LayerName.of(outputLayer.name());
-    String weights = names.newName(outputLayer.name() + "Weights");
-    String bias = names.newName(outputLayer.name() + "Bias");
-    code.addStatement("$T $N = $N.weights($L, $T.of($L, $L))", FLOAT_OPERAND, weights, GRAPH, layer.state("weights"),
-        SHAPE, longLiteral(shape.inputWidth()), shape.outputWidth());
-    code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), shape.outputWidth());
+    String weights = writeWeights(outputLayer, layer, "weights",
+        CodeBlock.of("$L, $L", longLiteral(shape.inputWidth()), shape.outputWidth()));
+    String bias = writeBias(outputLayer, layer, shape.outputWidth());
     String ops = scope(layer);
     String logits = names.newName(outputLayer.name());
     assign(logits, linear(ops, input, weights, bias), true);
     return logits;
+  }
+
+  /** The layer's weights (named {@code <layer>/<role>}), and their penalty right after if it has one. */
+  private String writeWeights(LayerModel model, LayerName layer, String role, CodeBlock dimensions) {
+    String weights = names.newName(model.name() + Character.toUpperCase(role.charAt(0)) + role.substring(1));
+    code.addStatement("$T $N = $N.weights($L, $T.of($L))", FLOAT_OPERAND, weights, GRAPH, layer.state(role), SHAPE,
+        dimensions);
+    network.regularizationOf(model).ifPresent(penalty -> code.addStatement("$N.regularize($L, $N, $L, $L)", GRAPH,
+        layer.state(role), weights, literal(penalty.l1()), literal(penalty.l2())));
+    return weights;
+  }
+
+  private String writeBias(LayerModel model, LayerName layer, long units) {
+    String bias = names.newName(model.name() + "Bias");
+    code.addStatement("$T $N = $N.bias($L, $L)", FLOAT_OPERAND, bias, GRAPH, layer.state("bias"), units);
+    return bias;
   }
 
   private static CodeBlock linear(String ops, String input, String weights, String bias) {
@@ -219,7 +288,7 @@ final class ForwardPassWriter {
    * The value of the parameter the activation names, for this layer: a variable of the layer's
    * own (written here) for a per-neuron parameter, else the shared one; null if it names none.
    *
-   * @param shape the layer's output shape, one value per neuron
+   * @param shape one value per neuron: the layer's output shape, or its channels for a convolution
    */
   private CodeBlock parameterFor(Activation activation, LayerName layer, List<Long> shape) {
     if (activation.parameter().isEmpty()) {
@@ -237,10 +306,43 @@ final class ForwardPassWriter {
     return CodeBlock.of("$N", sharedParameters.get(name));
   }
 
-  private void writeActivation(
-      Activation activation, String ops, String input, CodeBlock parameter, String output, boolean declare) {
+  /**
+   * One op of a layer, one line of code: its value from the previous step's, in a local whose name
+   * is the layer's and {@code suffix}.
+   */
+  private record Step(String suffix, Function<String, CodeBlock> op) {}
+
+  /**
+   * Writes {@code steps} in order from {@code input}: the last into {@code output}, each other into
+   * a local of its own.
+   *
+   * @param base the declared layer name, the stem of the locals
+   */
+  private void writeSteps(String base, List<Step> steps, String input, String output, boolean declareOutput) {
+    String value = input;
+    for (int index = 0; index < steps.size(); index++) {
+      Step step = steps.get(index);
+      CodeBlock computed = step.op().apply(value);
+      boolean last = index == steps.size() - 1;
+      String target = last ? output : names.newName(base + step.suffix());
+      assign(target, computed, !last || declareOutput);
+      value = target;
+    }
+  }
+
+  private static Step dropoutStep(LayerName layer, DropoutModel dropout) {
+    return new Step("Dropout", value -> CodeBlock.of("$N.dropout($L, $N, $L)", GRAPH, layer.state("dropout"), value,
+        literal(dropout.rate())));
+  }
+
+  /**
+   * The activation applied elementwise; GELU first writes its normal CDF into a local of its own.
+   *
+   * @param base the declared layer name, the stem of that local
+   */
+  private Step activationStep(Activation activation, String base, String ops, CodeBlock parameter) {
     String op = activation.kind().opName();
-    CodeBlock value = switch (activation.kind()) {
+    return new Step("Activation", input -> switch (activation.kind()) {
       case IDENTITY -> CodeBlock.of("$N", input);
       case RELU -> CodeBlock.of("$N.withName($S).nn.relu($N)", ops, op, input);
       case SIGMOID -> CodeBlock.of("$N.withName($S).math.sigmoid($N)", ops, op, input);
@@ -250,7 +352,7 @@ final class ForwardPassWriter {
       case SELU -> CodeBlock.of("$N.withName($S).nn.selu($N)", ops, op, input);
       case GELU -> {
         // Exact GELU, x·Φ(x), with the normal CDF Φ(x) = (1 + erf(x/√2)) / 2.
-        String cdf = names.newName(output + "Cdf");
+        String cdf = names.newName(base + "Cdf");
         code.addStatement("$T $N = $N.withName($S).math.mul($N.constant($L), $N.math.add($N.constant($L), "
                 + "$N.math.erf($N.math.mul($N, $N.constant($L)))))",
             FLOAT_OPERAND, cdf, ops, "normal_cdf", ops, floatLiteral(0.5f), ops, ops, floatLiteral(1f), ops, ops,
@@ -261,8 +363,7 @@ final class ForwardPassWriter {
           ops, op, input, ops, ops, parameter, input);
       case THETA_LEAKY -> CodeBlock.of("$N.withName($S).math.maximum($N.math.mul($N, $N.math.tan($L)), $N)",
           ops, op, ops, input, ops, parameter, input);
-    };
-    assign(output, value, declare);
+    });
   }
 
   private void assign(String variable, CodeBlock value, boolean declare) {

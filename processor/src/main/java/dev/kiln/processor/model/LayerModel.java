@@ -1,10 +1,14 @@
 package dev.kiln.processor.model;
 
+import dev.kiln.dsl.Padding;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
-/** A layer-like member of a network, in declaration order: the input, hidden layers, the output. */
+/**
+ * A layer-like member of a network, in declaration order: the input, hidden layers (dense,
+ * convolution, flatten), the output.
+ */
 public sealed interface LayerModel {
   /** The member's name. */
   String name();
@@ -13,6 +17,9 @@ public sealed interface LayerModel {
 
   /** The names of the layers this member declares: its own, or one per repetition. */
   List<String> instanceNames();
+
+  /** The activation the layer applies, if it is a kind of layer that has one. */
+  Optional<Activation> appliedActivation();
 
   /**
    * The network's input: the shape of one example without the batch dimension, and optionally an
@@ -31,24 +38,30 @@ public sealed interface LayerModel {
       return List.of(name);
     }
 
-    public boolean hasUnknownDimension() {
-      return shape.stream().anyMatch(dimension -> dimension < 0);
+    @Override
+    public Optional<Activation> appliedActivation() {
+      return activation;
     }
 
-    /** The number of values in one example: the width a dense layer sees after flattening. */
-    public long width() {
-      if (hasUnknownDimension()) {
-        throw new IllegalStateException("input '" + name + "' has an unknown dimension: " + shape);
-      }
-      return shape.stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
+    public boolean hasUnknownDimension() {
+      return shape.stream().anyMatch(dimension -> dimension < 0);
     }
   }
 
   /**
-   * A fully connected hidden layer, {@code activation(x·W + b)}, declared once or {@code repeat}
-   * times in a row.
+   * A fully connected hidden layer, {@code activation(x·W + b)} then optional dropout, declared
+   * once or {@code repeat} times in a row.
+   *
+   * @param regularization the layer's own weight penalty, which replaces the network's
    */
-  record DenseLayer(String name, int units, int repeat, Activation activation, Origin origin)
+  record DenseLayer(
+      String name,
+      int units,
+      int repeat,
+      Activation activation,
+      Optional<DropoutModel> dropout,
+      Optional<RegularizationModel> regularization,
+      Origin origin)
       implements LayerModel {
     /** {@code name} for a single layer; {@code name1 .. name<repeat>} for a repeated one. */
     @Override
@@ -59,16 +72,75 @@ public sealed interface LayerModel {
       return IntStream.rangeClosed(1, Math.max(repeat, 0)).mapToObj(index -> name + index).toList();
     }
 
+    @Override
+    public Optional<Activation> appliedActivation() {
+      return Optional.of(activation);
+    }
+
     public boolean isRepeated() {
       return repeat > 1;
     }
   }
 
-  /** The output layer, {@code x·W + b}: the logits that the loss reads. */
-  record OutputLayer(String name, int units, Origin origin) implements LayerModel {
+  /**
+   * A 2-D convolution over {@code [height, width, channels]} examples,
+   * {@code activation(conv(x, K) + b)} with one output channel per filter, then optional
+   * max-pooling and dropout.
+   *
+   * @param kernel the kernel's height and width
+   * @param regularization the layer's own kernel penalty, which replaces the network's
+   */
+  record Conv2DLayer(
+      String name,
+      int filters,
+      int kernel,
+      int stride,
+      Padding padding,
+      Activation activation,
+      Optional<PoolingModel> pooling,
+      Optional<DropoutModel> dropout,
+      Optional<RegularizationModel> regularization,
+      Origin origin)
+      implements LayerModel {
     @Override
     public List<String> instanceNames() {
       return List.of(name);
+    }
+
+    @Override
+    public Optional<Activation> appliedActivation() {
+      return Optional.of(activation);
+    }
+  }
+
+  /** Reshapes each example to a vector, {@code [h, w, c]} to {@code [h·w·c]}; no state. */
+  record FlattenLayer(String name, Origin origin) implements LayerModel {
+    @Override
+    public List<String> instanceNames() {
+      return List.of(name);
+    }
+
+    @Override
+    public Optional<Activation> appliedActivation() {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The output layer, {@code x·W + b}: the logits that the loss reads.
+   *
+   * @param regularization the layer's own weight penalty, which replaces the network's
+   */
+  record OutputLayer(String name, int units, Optional<RegularizationModel> regularization, Origin origin)
+      implements LayerModel {
+    @Override
+    public List<String> instanceNames() {
+      return List.of(name);
+    }
+
+    @Override
+    public Optional<Activation> appliedActivation() {
+      return Optional.empty();
     }
   }
 }

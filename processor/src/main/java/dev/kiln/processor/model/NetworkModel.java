@@ -1,6 +1,7 @@
 package dev.kiln.processor.model;
 
 import dev.kiln.dsl.Loss;
+import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
@@ -16,6 +17,7 @@ import javax.lang.model.element.TypeElement;
  *
  * @param name the declaring type's simple name
  * @param packageName the declaring type's package, where the generated classes go
+ * @param regularization the weight penalty of every layer with weights that has none of its own
  * @param origin the declaring type and its {@code @Network}
  */
 public record NetworkModel(
@@ -27,6 +29,7 @@ public record NetworkModel(
     List<LayerModel> layers,
     List<ParameterModel> parameters,
     OptimizerModel optimizer,
+    Optional<RegularizationModel> regularization,
     Origin origin) {
 
   public NetworkModel {
@@ -65,6 +68,24 @@ public record NetworkModel(
   /** The one output layer of a valid network. */
   public OutputLayer output() {
     return single(outputs(), "output");
+  }
+
+  /**
+   * The weight penalty of a layer with weights: its own, else the network's; empty if neither
+   * penalises anything.
+   */
+  public Optional<RegularizationModel> regularizationOf(LayerModel layer) {
+    Optional<RegularizationModel> own;
+    if (layer instanceof DenseLayer dense) {
+      own = dense.regularization();
+    } else if (layer instanceof Conv2DLayer conv) {
+      own = conv.regularization();
+    } else if (layer instanceof OutputLayer output) {
+      own = output.regularization();
+    } else {
+      return Optional.empty();
+    }
+    return own.or(() -> regularization).filter(RegularizationModel::penalizes);
   }
 
   public Optional<ParameterModel> parameter(String name) {

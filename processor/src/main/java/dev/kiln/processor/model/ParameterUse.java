@@ -1,7 +1,5 @@
 package dev.kiln.processor.model;
 
-import dev.kiln.processor.model.LayerModel.DenseLayer;
-import dev.kiln.processor.model.LayerModel.InputLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +18,7 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
   public static Map<String, List<ParameterUse>> collect(List<LayerModel> layers, OptimizerModel optimizer) {
     Map<String, List<ParameterUse>> uses = new LinkedHashMap<>();
     for (LayerModel layer : layers) {
-      Activation activation = null;
-      if (layer instanceof InputLayer input) {
-        activation = input.activation().orElse(null);
-      } else if (layer instanceof DenseLayer dense) {
-        activation = dense.activation();
-      }
+      Activation activation = layer.appliedActivation().orElse(null);
       if (activation != null && activation.parameter().isPresent()) {
         String parameter = activation.parameter().get();
         ParameterRole role = activation.kind().parameterRole().orElseThrow();
