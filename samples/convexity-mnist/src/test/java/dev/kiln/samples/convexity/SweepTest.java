@@ -1,0 +1,142 @@
+package dev.kiln.samples.convexity;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.runtime.summary.EventFileReader;
+import dev.kiln.runtime.summary.HParams;
+import dev.kiln.runtime.summary.ScalarPoint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepTest {
+  private static final List<HParams.Definition> HPARAMS =
+      List.of(HParams.Definition.discrete("variant", List.of("fixed", "trainable")), HParams.Definition.of("seed", HParams.Type.FLOAT64));
+
+  @TempDir Path logRoot;
+
+  private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+  private final List<String> ran = new ArrayList<>();
+
+  /** Pretends to train: a run of "fixed" reaches 0.9, of "trainable" 0.95, over two epochs. */
+  private final Sweep.RunTask fakeTraining = (spec, runDirectory) -> {
+    ran.add(spec.runName());
+    double accuracy = spec.variant().equals("fixed") ? 0.9 : 0.95;
+    RunResult made = Runs.run(spec.variant(), spec.seed(), accuracy, accuracy - 0.01, 0.2, 3, accuracy - 0.05, accuracy);
+    return new Sweep.Outcome(made.history(), made.test());
+  };
+
+  private Sweep sweep() {
+    return new Sweep(logRoot, HPARAMS, new PrintStream(printed, true, StandardCharsets.UTF_8));
+  }
+
+  private static RunSpec spec(String variant, long seed) {
+    return new RunSpec(variant, seed, Map.of("variant", variant, "seed", seed));
+  }
+
+  @Test
+  void eachRunGetsItsDirectoryResultFilesAndHParamsRecords() throws IOException {
+    List<RunResult> results = sweep().run(List.of(spec("fixed", 1), spec("trainable", 1)), fakeTraining);
+
+    assertThat(ran).containsExactly("fixed-seed1", "trainable-seed1").inOrder();
+    assertThat(results.stream().map(r -> r.test().accuracy()).toList()).containsExactly(0.9, 0.95).inOrder();
+    Path run = logRoot.resolve("trainable-seed1");
+    assertThat(RunStore.load(run)).hasValue(results.get(1));
+    assertThat(Files.readAllLines(run.resolve(RunStore.HISTORY_FILE))).hasSize(3); // header + 2 epochs
+
+    assertThat(HParams.read(logRoot)).containsExactly(new HParams.Experiment(HPARAMS, Sweep.METRIC_TAGS));
+    List<HParams.Record> records = HParams.read(run);
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0)).isInstanceOf(HParams.SessionStart.class);
+    assertThat(((HParams.SessionStart) records.get(0)).hparams()).containsExactly("variant", "trainable", "seed", 1.0);
+    assertThat(((HParams.SessionEnd) records.get(1)).status()).isEqualTo(HParams.Status.SUCCESS);
+    // Test scores as scalars at the last training step, where the dashboard finds its metrics.
+    List<ScalarPoint> testAccuracy = EventFileReader.scalars(run).get("test/accuracy");
+    assertThat(testAccuracy).hasSize(1);
+    assertThat(testAccuracy.get(0).step()).isEqualTo(200);
+    assertThat(testAccuracy.get(0).value()).isWithin(1e-7).of(0.95);
+  }
+
+  @Test
+  void aFinishedRunIsNotRunAgain() throws IOException {
+    List<RunResult> first = sweep().run(List.of(spec("fixed", 1)), fakeTraining);
+    ran.clear();
+
+    List<RunResult> second = sweep().run(List.of(spec("fixed", 1), spec("fixed", 2)), fakeTraining);
+
+    assertThat(ran).containsExactly("fixed-seed2");
+    assertThat(second.get(0)).isEqualTo(first.get(0));
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[1/2] fixed-seed1: finished earlier, not run again");
+    // One experiment record in the log root, however often the sweep resumes.
+    assertThat(HParams.read(logRoot)).hasSize(1);
+  }
+
+  @Test
+  void anInterruptedRunIsRunAfresh() throws IOException {
+    Path leftover = Files.createDirectories(logRoot.resolve("fixed-seed1")).resolve("events.out.tfevents.1.host.1.0");
+    Files.writeString(leftover, "half a run");
+
+    sweep().run(List.of(spec("fixed", 1)), fakeTraining);
+
+    assertThat(ran).containsExactly("fixed-seed1");
+    assertThat(Files.exists(leftover)).isFalse();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("removing the unfinished run");
+  }
+
+  @Test
+  void aFinishedRunWithOtherHParamsIsAnErrorNamingItsDirectory() throws IOException {
+    sweep().run(List.of(spec("fixed", 1)), fakeTraining);
+    RunSpec longer = new RunSpec("fixed", 1, Map.of("variant", "fixed", "seed", 1, "epochs", 20));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> sweep().run(List.of(longer), fakeTraining));
+
+    assertThat(e).hasMessageThat().contains(logRoot.resolve("fixed-seed1").toString());
+    assertThat(e).hasMessageThat().contains("epochs=20.0");
+  }
+
+  @Test
+  void aFailedRunIsRecordedAsFailedAndLeavesNoResult() throws IOException {
+    Sweep.RunTask failing = (spec, runDirectory) -> {
+      throw new IllegalStateException("diverged");
+    };
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> sweep().run(List.of(spec("fixed", 1)), failing));
+
+    assertThat(e).hasMessageThat().isEqualTo("diverged");
+    Path run = logRoot.resolve("fixed-seed1");
+    assertThat(RunStore.load(run)).isEmpty();
+    List<HParams.Record> records = HParams.read(run);
+    assertThat(((HParams.SessionEnd) records.get(records.size() - 1)).status()).isEqualTo(HParams.Status.FAILURE);
+  }
+
+  @Test
+  void resultsKeepUnmeasuredMetricsAsNaN() throws IOException {
+    RunResult made = Runs.run("fixed", 1, 0.9, Double.NaN, 0.2, 3, 0.8);
+    RunStore.save(logRoot.resolve("fixed-seed1"), made);
+
+    RunResult loaded = RunStore.load(logRoot.resolve("fixed-seed1")).orElseThrow();
+
+    assertThat(loaded).isEqualTo(made);
+    assertThat(loaded.test().f1()).isNaN();
+  }
+
+  @Test
+  void aCorruptResultFileIsAnErrorNamingIt() throws IOException {
+    Path run = Files.createDirectories(logRoot.resolve("fixed-seed1"));
+    Files.writeString(run.resolve(RunStore.RESULT_FILE), "{\"variant\": \"fixed\", \"history\": []");
+
+    IOException e = assertThrows(IOException.class, () -> RunStore.load(run));
+
+    assertThat(e).hasMessageThat().contains(run.resolve(RunStore.RESULT_FILE).toString());
+    assertThat(e).hasMessageThat().contains("delete the run directory to run it again");
+  }
+}
