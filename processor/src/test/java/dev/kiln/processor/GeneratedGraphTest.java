@@ -1,6 +1,11 @@
 package dev.kiln.processor;
 
 import static com.google.common.truth.Truth.assertThat;
+import static dev.kiln.processor.ForwardPasses.ACTIVATIONS;
+import static dev.kiln.processor.ForwardPasses.activate;
+import static dev.kiln.processor.ForwardPasses.assertClose;
+import static dev.kiln.processor.ForwardPasses.dense;
+import static dev.kiln.processor.ForwardPasses.run;
 import static dev.kiln.processor.Sources.compile;
 import static dev.kiln.processor.Sources.moons;
 import static dev.kiln.processor.Sources.source;
@@ -14,7 +19,6 @@ import dev.kiln.dsl.schedule.PhasedSchedule;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
-import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
@@ -22,10 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -36,19 +37,6 @@ class GeneratedGraphTest {
   /** Points on both sides of zero in both coordinates. */
   private static final double[][] POINTS = {{-1.5, 0.5}, {0.2, -0.7}, {2.0, 1.0}, {-0.3, -2.2}};
   private static final double P = 0.3;
-
-  /** Each activation's definition, of the pre-activation x and the parameter p (θ or β). */
-  private static final Map<String, DoubleBinaryOperator> ACTIVATIONS = Map.ofEntries(
-      Map.entry("identity", (x, p) -> x),
-      Map.entry("relu", (x, p) -> Math.max(x, 0)),
-      Map.entry("sigmoid", (x, p) -> sigmoid(x)),
-      Map.entry("tanh", (x, p) -> Math.tanh(x)),
-      Map.entry("softplus", (x, p) -> Math.log1p(Math.exp(x))),
-      Map.entry("elu", (x, p) -> x > 0 ? x : Math.expm1(x)),
-      Map.entry("selu", (x, p) -> 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x))),
-      Map.entry("gelu", (x, p) -> 0.5 * x * (1 + erf(x / Math.sqrt(2)))),
-      Map.entry("swish", (x, p) -> x * sigmoid(p * x)),
-      Map.entry("theta_leaky", (x, p) -> Math.max(x * Math.tan(p), x)));
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -199,79 +187,5 @@ class GeneratedGraphTest {
       assertThat(builder.learningRate).isNotNull();
       assertThat(builder.calls.toString()).startsWith("hostScheduled lr []\nlearningRate\nfixed theta []\n");
     }
-  }
-
-  private static double[][] run(Graph graph, RecordingGraphBuilder builder, Operand<TFloat32> output, double[][] examples) {
-    int exampleSize = examples[0].length;
-    float[] flat = new float[examples.length * exampleSize];
-    for (int example = 0; example < examples.length; example++) {
-      for (int value = 0; value < exampleSize; value++) {
-        flat[example * exampleSize + value] = (float) examples[example][value];
-      }
-    }
-    long[] inputShape = builder.input.shape().asArray();
-    inputShape[0] = examples.length;
-    try (Session session = new Session(graph);
-        TFloat32 input = TFloat32.tensorOf(Shape.of(inputShape), DataBuffers.of(flat));
-        Result result = session.runner().feed(builder.input, input).fetch(output).run()) {
-      TFloat32 values = (TFloat32) result.get(0);
-      double[][] rows = new double[(int) values.shape().get(0)][(int) values.shape().get(1)];
-      for (int row = 0; row < rows.length; row++) {
-        for (int column = 0; column < rows[row].length; column++) {
-          rows[row][column] = values.getFloat(row, column);
-        }
-      }
-      return rows;
-    }
-  }
-
-  /** {@code x·W + b} with the builder's recorded values of layer {@code name}. */
-  private static double[][] dense(double[][] x, RecordingGraphBuilder builder, String name, int units) {
-    float[] weights = builder.values.get(name + "/weights");
-    float[] bias = builder.values.get(name + "/bias");
-    double[][] y = new double[x.length][units];
-    for (int row = 0; row < x.length; row++) {
-      for (int unit = 0; unit < units; unit++) {
-        double sum = bias[unit];
-        for (int in = 0; in < x[row].length; in++) {
-          sum += x[row][in] * weights[in * units + unit];
-        }
-        y[row][unit] = sum;
-      }
-    }
-    return y;
-  }
-
-  private interface NeuronFunction {
-    double apply(double x, int neuron);
-  }
-
-  private static double[][] activate(double[][] x, NeuronFunction function) {
-    double[][] y = new double[x.length][];
-    for (int row = 0; row < x.length; row++) {
-      y[row] = new double[x[row].length];
-      for (int neuron = 0; neuron < x[row].length; neuron++) {
-        y[row][neuron] = function.apply(x[row][neuron], neuron);
-      }
-    }
-    return y;
-  }
-
-  private static void assertClose(double[][] actual, double[][] expected) {
-    assertThat(actual.length).isEqualTo(expected.length);
-    for (int row = 0; row < expected.length; row++) {
-      assertThat(actual[row]).usingTolerance(1e-5).containsExactly(expected[row]).inOrder();
-    }
-  }
-
-  private static double sigmoid(double x) {
-    return 1 / (1 + Math.exp(-x));
-  }
-
-  /** Abramowitz and Stegun 7.1.26: |error| < 1.5e-7, well inside float precision. */
-  private static double erf(double x) {
-    double t = 1 / (1 + 0.3275911 * Math.abs(x));
-    double polynomial = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-    return Math.signum(x) * (1 - polynomial * Math.exp(-x * x));
   }
 }
