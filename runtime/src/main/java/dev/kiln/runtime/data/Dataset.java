@@ -35,6 +35,20 @@ public final class Dataset {
    * {@code labels} ({@code n × labelWidth}).
    */
   public static Dataset of(float[] features, Shape exampleShape, float[] labels, int labelWidth) {
+    requireConsistent(features, exampleShape, labels, labelWidth);
+    return new Dataset(features.clone(), exampleShape, labels.clone(), labelWidth);
+  }
+
+  /**
+   * Like {@link #of} but takes ownership of the arrays instead of copying them: for loaders that
+   * build large arrays (MNIST's training images are 188 MB as floats) and hand them over.
+   */
+  static Dataset owning(float[] features, Shape exampleShape, float[] labels, int labelWidth) {
+    requireConsistent(features, exampleShape, labels, labelWidth);
+    return new Dataset(features, exampleShape, labels, labelWidth);
+  }
+
+  private static void requireConsistent(float[] features, Shape exampleShape, float[] labels, int labelWidth) {
     Objects.requireNonNull(features, "features");
     Objects.requireNonNull(labels, "labels");
     if (exampleShape.isUnknown() || exampleShape.hasUnknownDimension() || exampleShape.size() <= 0) {
@@ -53,7 +67,6 @@ public final class Dataset {
       throw new IllegalArgumentException(
           n + " examples need " + n * labelWidth + " label values (width " + labelWidth + "), got " + labels.length);
     }
-    return new Dataset(features.clone(), exampleShape, labels.clone(), labelWidth);
   }
 
   public int size() {
