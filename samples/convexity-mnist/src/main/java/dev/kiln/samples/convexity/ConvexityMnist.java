@@ -1,0 +1,168 @@
+package dev.kiln.samples.convexity;
+
+import dev.kiln.runtime.Device;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.data.Mnist;
+import dev.kiln.runtime.summary.HParams;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The convexity-annealing experiments on MNIST: trains the chosen variants for each seed (a run
+ * directory each, resumable), then writes and prints the comparison report.
+ *
+ * <pre>
+ * usage: ConvexityMnist [--full] [--variants ID,...|all] [--seeds 1,2,...|FIRST-LAST] [--epochs N]
+ *                       [--train-size N] [--logdir DIR] [--mnist DIR] [--device cpu|gpu|gpu:N] [--report-only]
+ * </pre>
+ *
+ * By default a short version that runs on a CPU in a few minutes: the reference variants, 2
+ * epochs, seed 1, the first 12,000 training images, all 10,000 test images, into
+ * {@code runs/convexity-mnist-short}. {@code --full} is the full protocol: 20 epochs, seeds 1 to 5,
+ * all 60,000 training images, into {@code runs/convexity-mnist-full}. Other flags override either.
+ */
+public final class ConvexityMnist {
+  private static final String USAGE =
+      "usage: ConvexityMnist [--full] [--variants ID,...|all] [--seeds 1,2,...|FIRST-LAST] [--epochs N] [--train-size N]"
+          + " [--logdir DIR] [--mnist DIR] [--device cpu|gpu|gpu:N] [--report-only]";
+
+  private ConvexityMnist() {}
+
+  /** What to run: the protocol's settings after the command line. */
+  record Settings(
+      List<Variant> variants, List<Long> seeds, int epochs, int trainSize, Path logRoot, Path mnist, Device device, boolean reportOnly) {
+    static Settings parse(String... args) {
+      boolean full = Arrays.asList(args).contains("--full");
+      List<Variant> variants = Variant.REFERENCE;
+      List<Long> seeds = full ? List.of(1L, 2L, 3L, 4L, 5L) : List.of(1L);
+      int epochs = full ? 20 : 2;
+      int trainSize = full ? 60_000 : 12_000;
+      Path logRoot = Path.of("runs", full ? "convexity-mnist-full" : "convexity-mnist-short");
+      Path mnist = null;
+      Device device = Device.cpu();
+      boolean reportOnly = false;
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (flag.equals("--full")) {
+          continue;
+        }
+        if (flag.equals("--report-only")) {
+          reportOnly = true;
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw usage("missing value after " + flag);
+        }
+        String value = args[++i];
+        switch (flag) {
+          case "--variants" -> variants = value.equals("all") ? List.of(Variant.values()) : Arrays.stream(value.split(",")).map(Variant::of).toList();
+          case "--seeds" -> seeds = parseSeeds(value);
+          case "--epochs" -> epochs = positive(flag, value);
+          case "--train-size" -> trainSize = positive(flag, value);
+          case "--logdir" -> logRoot = Path.of(value);
+          case "--mnist" -> mnist = Path.of(value);
+          case "--device" -> device = Device.parse(value);
+          default -> throw usage("unknown option " + flag);
+        }
+      }
+      return new Settings(variants, seeds, epochs, trainSize, logRoot, mnist, device, reportOnly);
+    }
+
+    /** Every variant for every seed, seeds outermost: an interrupted sweep has compared every variant at least once. */
+    List<RunSpec> runs(int trainExamples) {
+      List<RunSpec> runs = new ArrayList<>();
+      for (long seed : seeds) {
+        for (Variant variant : variants) {
+          Map<String, Object> hparams = new LinkedHashMap<>();
+          hparams.put("variant", variant.id());
+          hparams.put("schedule", variant.schedule());
+          hparams.put("seed", seed);
+          hparams.put("learning_rate", variant.network().spec().optimizer().learningRate());
+          hparams.put("epochs", epochs);
+          hparams.put("train_examples", trainExamples);
+          hparams.put("batch_size", MnistExperiment.BATCH_SIZE);
+          runs.add(new RunSpec(variant.id(), seed, hparams));
+        }
+      }
+      return runs;
+    }
+  }
+
+  /** The HParams dashboard's columns. */
+  static final List<HParams.Definition> HPARAMS = List.of(
+      HParams.Definition.discrete("variant", Arrays.stream(Variant.values()).map(Variant::id).toList()),
+      HParams.Definition.of("schedule", HParams.Type.STRING),
+      HParams.Definition.of("seed", HParams.Type.FLOAT64),
+      HParams.Definition.of("learning_rate", HParams.Type.FLOAT64),
+      HParams.Definition.of("epochs", HParams.Type.FLOAT64),
+      HParams.Definition.of("train_examples", HParams.Type.FLOAT64),
+      HParams.Definition.of("batch_size", HParams.Type.FLOAT64));
+
+  public static void main(String[] args) throws IOException {
+    Settings settings = Settings.parse(args);
+    PrintStream out = System.out;
+    List<RunResult> results;
+    if (settings.reportOnly()) {
+      results = RunStore.loadAll(settings.logRoot());
+    } else {
+      Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
+      Dataset train = settings.trainSize() < mnist.train().size() ? mnist.train().range(0, settings.trainSize()) : mnist.train();
+      MnistExperiment experiment = new MnistExperiment(train, mnist.test(), settings.epochs(), settings.device(), out);
+      out.printf("Variants %s; seeds %s; %d epochs; %d training images (%d of them validate), %d test images%n",
+          Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), train.size(), train.size() - experiment.trainingExamples(),
+          mnist.test().size());
+      results = new Sweep(settings.logRoot(), HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+    }
+    Report report = Report.of(results);
+    Report.Written written = report.write(settings.logRoot().resolve("report"));
+    out.println();
+    out.print(report.markdown());
+    out.println();
+    out.printf("Report: %s and %s%n", written.markdown(), written.csv());
+    out.printf("Plots:  %s%n", written.plots().get(0).getParent());
+    out.printf("TensorBoard (scalars and the HParams dashboard): tensorboard --logdir %s%n", settings.logRoot());
+  }
+
+  private static List<Long> parseSeeds(String value) {
+    try {
+      int dash = value.indexOf('-', 1);
+      if (dash > 0) {
+        long first = Long.parseLong(value.substring(0, dash));
+        long last = Long.parseLong(value.substring(dash + 1));
+        if (last < first) {
+          throw usage("--seeds " + value + " is an empty range");
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (long seed = first; seed <= last; seed++) {
+          seeds.add(seed);
+        }
+        return seeds;
+      }
+      return Arrays.stream(value.split(",")).map(String::trim).map(Long::parseLong).distinct().toList();
+    } catch (NumberFormatException e) {
+      throw usage("--seeds takes numbers such as 1,2,3 or 1-5, got " + value);
+    }
+  }
+
+  private static int positive(String flag, String value) {
+    try {
+      int number = Integer.parseInt(value);
+      if (number > 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the flag's name.
+    }
+    throw usage(flag + " takes a whole number > 0, got " + value);
+  }
+
+  private static IllegalArgumentException usage(String problem) {
+    return new IllegalArgumentException(problem + "; " + USAGE);
+  }
+}
