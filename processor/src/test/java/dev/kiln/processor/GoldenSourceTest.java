@@ -14,9 +14,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole generated class for the flagship network, two moons with an MLP (2, 42, 100, 100, 42,
- * 1) whose θ-leaky activations anneal θ from π/4 to 0, as users will read it. A deliberate change
- * to the generated code updates {@code golden/MoonsGraph.java.txt}.
+ * Whole generated classes, as users will read them: the flagship two-moons MLP (2, 42, 100, 100,
+ * 42, 1) whose θ-leaky activations anneal θ from π/4 to 0, and the convexity experiments'
+ * reference MNIST CNN with a per-channel trainable θ. A deliberate change to the generated code
+ * updates {@code golden/*.java.txt}.
  */
 class GoldenSourceTest {
 
@@ -38,6 +39,25 @@ class GoldenSourceTest {
 
     assertThat(compilation).succeededWithoutWarnings();
     assertThat(generated(compilation, "test.MoonsGraph")).isEqualTo(golden("golden/MoonsGraph.java.txt"));
+  }
+
+  @Test
+  void referenceCnnWithPerChannelTrainableTheta() throws IOException {
+    Compilation compilation = compile(source("Mnist",
+        "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)",
+        "@Adam(learningRate = 1e-3)",
+        "interface Mnist {",
+        "  @Input(shape = {28, 28, 1}) Layer image();",
+        "  @Conv2D(filters = 16, kernel = 4) @ThetaLeaky(\"theta\") @MaxPool(2) Layer conv1();",
+        "  @Conv2D(filters = 16, kernel = 3) @ThetaLeaky(\"theta\") @MaxPool(2) Layer conv2();",
+        "  @Conv2D(filters = 16, kernel = 3) @ThetaLeaky(\"theta\") @MaxPool(2) Layer conv3();",
+        "  @Flatten Layer flat();",
+        "  @Output(units = 10) Layer digit();",
+        "  @Trainable(perNeuron = true) double theta();",
+        "}"));
+
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(generated(compilation, "test.MnistGraph")).isEqualTo(golden("golden/MnistGraph.java.txt"));
   }
 
   private static String golden(String resource) throws IOException {

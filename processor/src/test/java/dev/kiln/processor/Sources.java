@@ -1,5 +1,6 @@
 package dev.kiln.processor;
 
+import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 
 import com.google.testing.compile.Compilation;
@@ -64,6 +65,14 @@ final class Sources {
 
   static Compilation compile(JavaFileObject... files) {
     return javac().withProcessors(new KilnProcessor()).compile(files);
+  }
+
+  /** Compiles {@code file} and checks it failed with {@code message} on the line containing {@code line}. */
+  static Compilation assertError(JavaFileObject file, String message, String line) {
+    Compilation compilation = compile(file);
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining(message).inFile(file).onLineContaining(line);
+    return compilation;
   }
 
   /** The text of a generated source file of a successful compilation. */

@@ -1,6 +1,7 @@
 package dev.kiln.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.kiln.processor.Sources.assertError;
 import static dev.kiln.processor.Sources.compile;
 import static dev.kiln.processor.Sources.network;
 import static dev.kiln.processor.Sources.networkAnnotated;
@@ -19,14 +20,6 @@ class ValidationTest {
   private static final String HIDDEN = "@Dense(units = 42) @ThetaLeaky(\"theta\") Layer hidden();";
   private static final String OUTPUT = "@Output(units = 1) Layer logit();";
   private static final String THETA = "@Fixed(0) double theta();";
-
-  /** Compiles {@code file} and checks it failed with {@code message} on the line containing {@code line}. */
-  private static Compilation assertError(JavaFileObject file, String message, String line) {
-    Compilation compilation = compile(file);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorContaining(message).inFile(file).onLineContaining(line);
-    return compilation;
-  }
 
   // Structure
 
