@@ -58,14 +58,13 @@ final class MnistExperiment implements Sweep.RunTask {
   }
 
   /**
-   * Logs every {@code d} steps for the largest divisor {@code d} of the epoch's length up to
+   * Log every {@code d} steps for the largest divisor {@code d} of the epoch's length up to
    * {@link #LOG_EVERY_AT_MOST}, so that a logged step starts every epoch: it records per-channel θ
    * before its update, that is as the previous epoch left it.
    */
-  int logEvery() {
-    long steps = stepsPerEpoch();
-    for (int every = (int) Math.min(LOG_EVERY_AT_MOST, steps); every > 1; every--) {
-      if (steps % every == 0) {
+  static int logEvery(long stepsPerEpoch) {
+    for (int every = (int) Math.min(LOG_EVERY_AT_MOST, stepsPerEpoch); every > 1; every--) {
+      if (stepsPerEpoch % every == 0) {
         return every;
       }
     }
@@ -83,7 +82,7 @@ final class MnistExperiment implements Sweep.RunTask {
             .withSeed(spec.seed())
             .withLogRoot(runDirectory.getParent())
             .withRunName(runDirectory.getFileName().toString())
-            .withLogEvery(logEvery())
+            .withLogEvery(logEvery(stepsPerEpoch()))
             .withOutput(out);
     try (Model model = Model.build(new Reseeded(variant.network(), spec.seed()), device)) {
       TrainingResult training = model.train(train, config);
