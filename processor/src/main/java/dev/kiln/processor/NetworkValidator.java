@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  */
 final class NetworkValidator {
   /** What the generated code names {@code <layer>/<name>} besides per-neuron parameters. */
-  private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "kernel", "bias", "dropout");
+  private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "kernel", "bias", "regularization", "dropout");
   /** What TensorFlow accepts as one segment of an op name. */
   private static final Pattern TENSORFLOW_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 

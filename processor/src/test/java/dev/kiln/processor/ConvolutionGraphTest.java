@@ -211,13 +211,13 @@ class ConvolutionGraphTest {
 
       assertThat(builder.calls.toString()).isEqualTo(""
           + "input image\n"
-          + "weights conv/kernel [2, 2, 2, 3]\nregularize conv/kernel l1=0.01 l2=0.0\nbias conv/bias [3]\n"
+          + "weights conv/kernel [2, 2, 2, 3]\nregularize conv/regularization l1=0.01 l2=0.0\nbias conv/bias [3]\n"
           + "dropout conv/dropout [-1, 2, 2, 3] rate=0.5\n"
-          + "weights hidden/weights [12, 4]\nregularize hidden/weights l1=0.0 l2=0.5\nbias hidden/bias [4]\n"
+          + "weights hidden/weights [12, 4]\nregularize hidden/regularization l1=0.0 l2=0.5\nbias hidden/bias [4]\n"
           + "dropout hidden/dropout [-1, 4] rate=0.25\n"
           + "weights out/weights [4, 1]\nbias out/bias [1]\n");
-      assertThat(builder.regularized.get("conv/kernel")).isSameInstanceAs(builder.state.get("conv/kernel"));
-      assertThat(builder.regularized.get("hidden/weights")).isSameInstanceAs(builder.state.get("hidden/weights"));
+      assertThat(builder.regularized.get("conv/regularization")).isSameInstanceAs(builder.state.get("conv/kernel"));
+      assertThat(builder.regularized.get("hidden/regularization")).isSameInstanceAs(builder.state.get("hidden/weights"));
       // The recording builder's dropout is the identity, as when evaluating.
       double[][][][] conv = maxPool(activateChannels(
           conv2D(images(IMAGES, HEIGHT, WIDTH, CHANNELS), builder, "conv", 2, 3, 1, Padding.VALID),

@@ -215,13 +215,13 @@ class ConvolutionSourceTest {
         "}"));
 
     assertThat(source).contains("Operand<TFloat32> convKernel = graph.weights(\"conv/kernel\", Shape.of(5, 5, 1, 8));\n"
-        + "    graph.regularize(\"conv/kernel\", convKernel, 1.0E-5, 1.0E-4);\n"
+        + "    graph.regularize(\"conv/regularization\", convKernel, 1.0E-5, 1.0E-4);\n"
         + "    Operand<TFloat32> convBias = graph.bias(\"conv/bias\", 8);\n");
-    assertThat(source).contains("graph.regularize(\"conv2/kernel\", conv2Kernel, 0.0, 0.01);");
-    assertThat(source).contains("graph.regularize(hiddenName + \"/weights\", hiddenWeights, 1.0E-5, 1.0E-4);");
-    assertThat(source).contains("graph.regularize(\"digit/weights\", digitWeights, 1.0E-5, 1.0E-4);");
+    assertThat(source).contains("graph.regularize(\"conv2/regularization\", conv2Kernel, 0.0, 0.01);");
+    assertThat(source).contains("graph.regularize(hiddenName + \"/regularization\", hiddenWeights, 1.0E-5, 1.0E-4);");
+    assertThat(source).contains("graph.regularize(\"digit/regularization\", digitWeights, 1.0E-5, 1.0E-4);");
     assertThat(source).doesNotContain("freeWeights, ");
-    assertThat(source).doesNotContain("regularize(\"free/weights\"");
+    assertThat(source).doesNotContain("regularize(\"free/regularization\"");
   }
 
   @Test

@@ -257,13 +257,16 @@ final class ForwardPassWriter {
     return logits;
   }
 
-  /** The layer's weights (named {@code <layer>/<role>}), and their penalty right after if it has one. */
+  /**
+   * The layer's weights, named {@code <layer>/<role>}, and right after them their penalty, if any,
+   * named {@code <layer>/regularization}.
+   */
   private String writeWeights(LayerModel model, LayerName layer, String role, CodeBlock dimensions) {
     String weights = names.newName(model.name() + Character.toUpperCase(role.charAt(0)) + role.substring(1));
     code.addStatement("$T $N = $N.weights($L, $T.of($L))", FLOAT_OPERAND, weights, GRAPH, layer.state(role), SHAPE,
         dimensions);
     network.regularizationOf(model).ifPresent(penalty -> code.addStatement("$N.regularize($L, $N, $L, $L)", GRAPH,
-        layer.state(role), weights, literal(penalty.l1()), literal(penalty.l2())));
+        layer.state("regularization"), weights, literal(penalty.l1()), literal(penalty.l2())));
     return weights;
   }
 

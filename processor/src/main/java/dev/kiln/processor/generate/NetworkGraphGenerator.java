@@ -56,7 +56,7 @@ public final class NetworkGraphGenerator implements SourceGenerator {
         .addSuperinterface(NETWORK_GRAPH)
         .addField(FieldSpec.builder(NETWORK_SPEC, specField, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
             .addJavadoc("The network as declared: input shape, output width, loss, optimiser and seed.\n")
-            .initializer(spec(network, shapes))
+            .initializer(spec(network))
             .build());
 
     Map<String, String> scheduleFields = new LinkedHashMap<>();
@@ -92,7 +92,7 @@ public final class NetworkGraphGenerator implements SourceGenerator {
     return JavaFile.builder(network.packageName(), graphClass.build()).skipJavaLangImports(true).indent("  ").build();
   }
 
-  private static CodeBlock spec(NetworkModel network, NetworkShapes shapes) {
+  private static CodeBlock spec(NetworkModel network) {
     CodeBlock inputShape = network.input().shape().stream()
         .map(TypeNames::longLiteral)
         .collect(CodeBlock.joining(", "));

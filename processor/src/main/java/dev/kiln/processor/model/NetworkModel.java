@@ -52,10 +52,6 @@ public record NetworkModel(
     return layersOfType(InputLayer.class);
   }
 
-  public List<DenseLayer> denseLayers() {
-    return layersOfType(DenseLayer.class);
-  }
-
   public List<OutputLayer> outputs() {
     return layersOfType(OutputLayer.class);
   }
