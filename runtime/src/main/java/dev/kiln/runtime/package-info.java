@@ -15,8 +15,14 @@
  * ops of an int64 step counter and a steps-per-epoch variable, so a training step feeds only its
  * batch (and host-scheduled parameters). One training op computes the loss, applies the
  * optimiser's fused kernel to every trainable variable (scaled per variable), clips bounded
- * parameters, adds to the epoch's metric sums and increments the step counter. Checkpoints are
- * TensorFlow V2 checkpoints of every variable, optimiser state included.
+ * parameters, adds to the epoch's metric sums and increments the step counter. Weight penalties
+ * ({@code GraphBuilder.regularize}) are added to the loss; dropout is stateless (seeded by network
+ * seed, name and step) and active only on training steps, which feed {@code training/phase}.
+ * Checkpoints are TensorFlow V2 checkpoints of every variable, optimiser state included.
+ *
+ * <p>Evaluation ({@link dev.kiln.runtime.Evaluation}) gives loss, accuracy, and for classifiers
+ * macro precision, recall and F1 over every class and the {@link dev.kiln.runtime.ConfusionMatrix},
+ * from one forward pass. MNIST and Fashion-MNIST load with {@link dev.kiln.runtime.data.Mnist}.
  *
  * <p>TensorBoard: each run writes to {@code <log root>/<run name>/} (default
  * {@code runs/<network>-<yyyyMMdd-HHmmss>/}); the tags are listed on
