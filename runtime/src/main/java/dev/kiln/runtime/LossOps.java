@@ -26,6 +26,29 @@ record LossOps(
     Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFloat32> accuracy, Operand<TFloat32> predictions,
     Operand<TInt64> predictedClass) {
 
+  /**
+   * The fraction of predictions on which two sets of logits of the same examples disagree: of
+   * outputs (positive or not) for sigmoid cross-entropy, of examples (the arg-max class) for
+   * softmax cross-entropy; null for mean squared error, which predicts no classes.
+   */
+  static Operand<TFloat32> disagreement(Ops tf, Loss loss, Operand<TFloat32> logits, Operand<TFloat32> otherLogits) {
+    return switch (loss) {
+      case SIGMOID_CROSS_ENTROPY ->
+          tf.math.mean(
+              tf.dtypes.cast(
+                  tf.math.notEqual(tf.math.greater(logits, tf.constant(0f)), tf.math.greater(otherLogits, tf.constant(0f))),
+                  TFloat32.class),
+              tf.constant(new int[] {0, 1}));
+      case SOFTMAX_CROSS_ENTROPY ->
+          tf.math.mean(
+              tf.dtypes.cast(
+                  tf.math.notEqual(tf.math.argMax(logits, tf.constant(1)), tf.math.argMax(otherLogits, tf.constant(1))),
+                  TFloat32.class),
+              tf.constant(new int[] {0}));
+      case MEAN_SQUARED_ERROR -> null;
+    };
+  }
+
   /** How many label values one example has under {@code loss}. */
   static int labelWidth(Loss loss, int outputUnits) {
     return loss == Loss.SOFTMAX_CROSS_ENTROPY ? 1 : outputUnits;
@@ -57,6 +80,11 @@ record LossOps(
   static LossOps build(Ops head, Loss loss, Operand<TFloat32> logits, int outputUnits) {
     Placeholder<TFloat32> labels =
         head.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE, labelWidth(loss, outputUnits))));
+    return build(head, loss, logits, outputUnits, labels);
+  }
+
+  /** Like {@link #build(Ops, Loss, Operand, int)}, for a second set of logits of the same examples, fed the same {@code labels}. */
+  static LossOps build(Ops head, Loss loss, Operand<TFloat32> logits, int outputUnits, Placeholder<TFloat32> labels) {
     // int32 axes: the C++ gradient of Mean crashes on int64 ones.
     Operand<TInt32> allAxes = head.constant(new int[] {0, 1});
     return switch (loss) {

@@ -124,6 +124,15 @@ public final class Model implements AutoCloseable {
    * step, an epoch, validation or {@link #evaluate}) is the network's loss plus its weight
    * penalties, as Keras reports it; dropout is active on training steps only.
    *
+   * <p>A relaxed network ({@code @Relaxed}) trains its weights and per-example targets on the
+   * relaxed loss; {@code loss}, {@code accuracy} and every epoch and validation value above are
+   * still those of the ordinary forward pass, which is what predicts. Its logging steps add
+   * {@code relaxed/loss} (what training minimises), {@code relaxed/output_loss} (through the
+   * targets), {@code relaxed/hidden_loss} (the sum, unweighted), {@code relaxed/<layer>/hidden_loss}
+   * per relaxed layer and, for a classifier, {@code relaxed/disagreement} (the fraction of
+   * predictions on which the two passes differ). The targets get one row per training example
+   * when the model first trains; training later on data of another size is an error.
+   *
    * @throws IllegalArgumentException if the data does not fit the network (example shape, label
    *     width or class indices), naming both
    */
@@ -151,6 +160,24 @@ public final class Model implements AutoCloseable {
     checkOpen();
     model.requireFits(data, "evaluation data");
     return model.evaluate(data);
+  }
+
+  /**
+   * For a relaxed network ({@code @Relaxed}): the losses training minimised, through the targets,
+   * and how often the relaxed pass and the ordinary forward pass disagree, on {@code train}, the
+   * training data the targets belong to. {@link #evaluate} reports the ordinary forward pass.
+   *
+   * @throws IllegalStateException if the network is not relaxed, or has not trained yet
+   * @throws IllegalArgumentException if {@code train} does not fit the network, or has another
+   *     number of examples than the targets
+   */
+  public RelaxedEvaluation evaluateRelaxed(Dataset train) {
+    Objects.requireNonNull(train, "train");
+    checkOpen();
+    Relaxation relaxation =
+        model.graph.relaxation().orElseThrow(() -> new IllegalStateException("network " + spec().name() + " is not relaxed: it has no targets"));
+    model.requireFits(train, "relaxed evaluation data");
+    return relaxation.evaluate(model, train);
   }
 
   /**

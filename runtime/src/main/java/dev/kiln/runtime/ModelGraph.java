@@ -2,11 +2,13 @@ package dev.kiln.runtime;
 
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.graph.OptimizerSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.tensorflow.DeviceSpec;
@@ -29,6 +31,11 @@ import org.tensorflow.types.TInt64;
  * applies the optimiser to every trainable variable, clips bounded parameters, adds the batch to the
  * epoch's metric sums and, last, increments the step counter. Everything a step logs is computed
  * from the reads, so it is the state the step started from.
+ *
+ * <p>A relaxed network ({@link NetworkSpec#relaxation()}) also has its relaxed pass
+ * ({@link Relaxation}): a step minimises the relaxed loss and updates the weights and the batch's
+ * rows of the targets, while {@link #loss}, the head's accuracy and everything evaluated or
+ * predicted come from the ordinary forward pass.
  */
 final class ModelGraph implements AutoCloseable {
   final Graph graph;
@@ -37,8 +44,10 @@ final class ModelGraph implements AutoCloseable {
   final Placeholder<TFloat32> input;
   final Operand<TFloat32> logits;
   final LossOps head;
-  /** What training minimises and every loss reports: the head's loss plus the regularization penalty, if any. */
+  /** What every loss reports (and training minimises, unless relaxed): the head's loss plus the regularization penalty, if any. */
   final Operand<TFloat32> loss;
+  /** A relaxed network's relaxed pass and training loss; null for ordinary training. */
+  final Relaxation relaxation;
   /** The total regularization penalty ({@code loss/regularization}), or null without one. */
   final Operand<TFloat32> regularization;
   final Operand<TFloat32> learningRate;
@@ -60,14 +69,24 @@ final class ModelGraph implements AutoCloseable {
     this.head = LossOps.build(state.scope("head"), spec.loss(), logits, spec.outputUnits());
     this.regularization = state.regularization().orElse(null);
     this.loss = regularization == null ? head.loss() : state.scope("loss").withName("total").math.add(head.loss(), regularization);
+    this.relaxation = spec.relaxation().isPresent() ? Relaxation.build(state, network, head, logits, regularization) : null;
+    if (spec.optimizer() instanceof OptimizerSpec.Rprop && state.learningRateOverride().isPresent()) {
+      throw new IllegalStateException(
+          spec.name() + ": Rprop takes no learning-rate parameter: its rate is only where its per-weight step sizes start");
+    }
     this.learningRate =
         state.learningRateOverride()
             .orElseGet(() -> state.scope("optimizer").withName("learning_rate").constant((float) spec.optimizer().learningRate()));
+    Operand<TFloat32> objective = relaxation != null ? relaxation.loss : loss;
     List<TrainableVariable> trainables = state.trainables();
-    requireLossDependsOn(trainables);
+    requireLossDependsOn(objective, trainables);
 
     Ops training = state.scope("training");
-    List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, trainables);
+    List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, objective, trainables);
+    if (relaxation != null) {
+      // After the optimiser, whose state of the targets is sized with them.
+      relaxation.buildBinding(state);
+    }
 
     this.epochSums = EpochSums.create(state, head, loss);
     // After every update, and after the step's schedules read the counter even if nothing trains.
@@ -83,16 +102,32 @@ final class ModelGraph implements AutoCloseable {
     this.checkpoint = CheckpointOps.build(state.scope("save"), state.variables());
   }
 
-  private List<Op> optimizerUpdates(Ops training, List<TrainableVariable> trainables) {
+  /**
+   * The optimiser's updates of every trainable variable and, for a relaxed network, of the batch's
+   * rows of each target (whose gradient is taken with respect to the rows read for the step).
+   */
+  private List<Op> optimizerUpdates(Ops training, Operand<TFloat32> objective, List<TrainableVariable> trainables) {
     List<Operand<TFloat32>> reads = trainables.stream().map(t -> t.variable().read()).collect(Collectors.toList());
-    Gradients gradients = training.gradients(loss, reads);
+    List<Relaxation.Target> targets = relaxation != null ? relaxation.targets : List.of();
+    List<Operand<TFloat32>> differentiated = new ArrayList<>(reads);
+    targets.forEach(target -> differentiated.add(target.rows()));
+    Gradients gradients = training.gradients(objective, differentiated);
     List<Operand<TFloat32>> perVariable = new ArrayList<>();
     for (int i = 0; i < reads.size(); i++) {
       perVariable.add(gradients.dy(i));
     }
-    List<Op> stateReads = new ArrayList<>(reads);
+    List<OptimizerOps.RowGradient> rowGradients = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      rowGradients.add(new OptimizerOps.RowGradient(targets.get(i).variable(), relaxation.exampleIndices, gradients.dy(reads.size() + i)));
+    }
+    List<Op> stateReads = new ArrayList<>(differentiated);
     stateReads.add(state.step().read());
-    return OptimizerOps.minimize(state, spec.optimizer(), perVariable, learningRate, stateReads);
+    return OptimizerOps.minimize(state, spec.optimizer(), perVariable, rowGradients, learningRate, stateReads);
+  }
+
+  /** A relaxed network's relaxed pass and training loss; empty for ordinary training. */
+  Optional<Relaxation> relaxation() {
+    return Optional.ofNullable(relaxation);
   }
 
   /** Builds {@code network}'s graph with every op placed on {@code device}. */
@@ -126,10 +161,10 @@ final class ModelGraph implements AutoCloseable {
   }
 
   /** A variable the loss does not depend on has no gradient; TensorFlow's own error names no variable. */
-  private void requireLossDependsOn(List<TrainableVariable> trainables) {
+  private void requireLossDependsOn(Operand<TFloat32> objective, List<TrainableVariable> trainables) {
     Set<GraphOperation> reached = new HashSet<>();
     Deque<GraphOperation> pending = new ArrayDeque<>();
-    pending.add((GraphOperation) loss.op());
+    pending.add((GraphOperation) objective.op());
     while (!pending.isEmpty()) {
       GraphOperation op = pending.pop();
       if (reached.add(op)) {

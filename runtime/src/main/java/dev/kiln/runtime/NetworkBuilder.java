@@ -55,8 +55,14 @@ final class NetworkBuilder implements GraphBuilder {
   private final StateVariable<TInt64> step;
   private final StateVariable<TInt64> stepsPerEpoch;
   private final List<Operand<TFloat32>> penalties = new ArrayList<>();
+  /** What each state method returned, by name: what the relaxed pass of a network gets again. */
+  private final Map<String, Operand<TFloat32>> made = new HashMap<>();
+  /** The values {@link #relax} marked, by layer, in the order the forward pass relaxed them. */
+  private final Map<String, Operand<TFloat32>> relaxedValues = new LinkedHashMap<>();
+  private final List<PerExampleVariable> perExampleVariables = new ArrayList<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> learningRate;
+  private Operand<TFloat32> hiddenLossWeight;
   private PlaceholderWithDefault<TBool> training;
   private Operand<TFloat32> regularization;
 
@@ -107,7 +113,7 @@ final class NetworkBuilder implements GraphBuilder {
           return init.math.sub(init.math.mul(uniform, init.constant(2 * limit)), init.constant(limit));
         });
     trainables.add(TrainableVariable.unbounded(weights));
-    return weights.read();
+    return made(name, weights.read());
   }
 
   @Override
@@ -117,7 +123,7 @@ final class NetworkBuilder implements GraphBuilder {
     }
     StateVariable<TFloat32> bias = filled(name, Shape.of(units), 0);
     trainables.add(TrainableVariable.unbounded(bias));
-    return bias.read();
+    return made(name, bias.read());
   }
 
   @Override
@@ -212,10 +218,17 @@ final class NetworkBuilder implements GraphBuilder {
       throw new IllegalArgumentException(spec.name() + ": dropout '" + name + "' needs a rate in [0, 1), got " + rate);
     }
     claim(name);
+    return dropoutIn(scope(name), name, x, rate);
+  }
+
+  /**
+   * Dropout of {@code x} with ops in {@code tf}: the mask is keyed by network seed, {@code name}
+   * and step, so a pass that builds the same dropout again draws the same mask.
+   */
+  Operand<TFloat32> dropoutIn(Ops tf, String name, Operand<TFloat32> x, double rate) {
     if (rate == 0) {
       return x;
     }
-    Ops tf = scope(name);
     float keep = (float) (1 - rate);
     // Stateless, keyed by network seed, name and step: a rerun drops the same values at every step.
     Operand<TInt64> key =
@@ -227,7 +240,81 @@ final class NetworkBuilder implements GraphBuilder {
     return tf.withName("output").math.mul(x, tf.stopGradient(mask));
   }
 
+  @Override
+  public Operand<TFloat32> relax(String layer, Operand<TFloat32> value) {
+    Objects.requireNonNull(layer, "layer");
+    Objects.requireNonNull(value, "value");
+    requireRelaxed("relax(\"" + layer + "\", ...)");
+    requireRowShape(layer, value);
+    if (relaxedValues.putIfAbsent(layer, value) != null) {
+      throw new IllegalArgumentException(spec.name() + ": layer '" + layer + "' is relaxed twice; each layer has one set of targets");
+    }
+    return value;
+  }
+
+  @Override
+  public void hiddenLossWeight(Operand<TFloat32> weight) {
+    Objects.requireNonNull(weight, "hiddenLossWeight");
+    requireRelaxed("hiddenLossWeight(...)");
+    if (hiddenLossWeight != null) {
+      throw new IllegalStateException(spec.name() + ": hiddenLossWeight(...) called twice");
+    }
+    if (weight.shape().numDimensions() > 0) {
+      throw new IllegalArgumentException(spec.name() + ": the hidden-loss weight must be a scalar, got shape " + weight.shape());
+    }
+    hiddenLossWeight = weight;
+  }
+
   // ---- for the rest of the runtime ----
+
+  /** What the state method that made {@code name} returned, if one did: for the relaxed pass. */
+  Optional<Operand<TFloat32>> made(String name) {
+    return Optional.ofNullable(made.get(name));
+  }
+
+  /** Whether {@code name} is taken by state, a penalty or a dropout. */
+  boolean claimed(String name) {
+    return names.contains(name);
+  }
+
+  /** The values the ordinary forward pass relaxed, by layer, in order. */
+  Map<String, Operand<TFloat32>> relaxedValues() {
+    return Collections.unmodifiableMap(relaxedValues);
+  }
+
+  /** The weight set with {@link #hiddenLossWeight}, if any. */
+  Optional<Operand<TFloat32>> hiddenLossWeightOverride() {
+    return Optional.ofNullable(hiddenLossWeight);
+  }
+
+  /**
+   * A variable with one row of shape {@code rowShape} per training example,
+   * {@code [examples, rowShape...]}. The number of examples is known only when training binds its
+   * data, so it starts with no rows; {@link #perExampleVariables} lists it for the op that gives
+   * it one row per example, each value {@code fill}.
+   */
+  StateVariable<TFloat32> perExample(String name, Shape rowShape, double fill) {
+    long[] empty = new long[rowShape.numDimensions() + 1];
+    long[] dims = new long[empty.length];
+    dims[0] = Shape.UNKNOWN_SIZE;
+    System.arraycopy(rowShape.asArray(), 0, empty, 1, rowShape.numDimensions());
+    System.arraycopy(rowShape.asArray(), 0, dims, 1, rowShape.numDimensions());
+    StateVariable<TFloat32> variable =
+        variable(name, TFloat32.class, Shape.of(dims), init -> init.fill(init.constant(empty), init.constant(0f)));
+    perExampleVariables.add(new PerExampleVariable(variable, rowShape, (float) fill));
+    return variable;
+  }
+
+  /**
+   * A variable made by {@link #perExample}: rows of {@code rowShape}, each value {@code fill} when
+   * the rows are made.
+   */
+  record PerExampleVariable(StateVariable<TFloat32> variable, Shape rowShape, float fill) {}
+
+  /** Every per-example variable, in creation order. */
+  List<PerExampleVariable> perExampleVariables() {
+    return Collections.unmodifiableList(perExampleVariables);
+  }
 
   /**
    * The scalar bool that is true on training steps and false (its default) otherwise; present once
@@ -247,6 +334,10 @@ final class NetworkBuilder implements GraphBuilder {
       regularization = penalties.size() == 1 ? tf.identity(penalties.get(0)) : tf.math.addN(penalties);
     }
     return Optional.ofNullable(regularization);
+  }
+
+  NetworkSpec spec() {
+    return spec;
   }
 
   /** The input placeholder, once {@link #input} was called. */
@@ -339,6 +430,26 @@ final class NetworkBuilder implements GraphBuilder {
     return training;
   }
 
+  private void requireRelaxed(String call) {
+    if (spec.relaxation().isEmpty()) {
+      throw new IllegalStateException(
+          spec.name() + ": the forward pass calls " + call + ", but its spec has no relaxation; a relaxed network's spec carries a RelaxationSpec");
+    }
+  }
+
+  /** A relaxed value is a batch of rows of known shape: {@code [batch, width...]}. */
+  private void requireRowShape(String layer, Operand<TFloat32> value) {
+    Shape shape = value.shape();
+    boolean known = !shape.isUnknown() && shape.numDimensions() >= 2;
+    for (int i = 1; known && i < shape.numDimensions(); i++) {
+      known = shape.size(i) > 0;
+    }
+    if (!known) {
+      throw new IllegalArgumentException(
+          spec.name() + ": relaxed layer '" + layer + "' has values of shape " + shape + "; targets need [batch, width...] with every width known");
+    }
+  }
+
   private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
     return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
   }
@@ -351,7 +462,12 @@ final class NetworkBuilder implements GraphBuilder {
 
   private Operand<TFloat32> addParameter(Parameter parameter) {
     parameters.put(parameter.name(), parameter);
-    return parameter.value();
+    return made(parameter.name(), parameter.value());
+  }
+
+  private Operand<TFloat32> made(String name, Operand<TFloat32> value) {
+    made.put(name, value);
+    return value;
   }
 
   /** Reserves a state name: a valid TensorFlow name, used once per graph. */

@@ -97,6 +97,7 @@ final class Trainer {
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       model.run(model.graph.epochSums.reset());
+      model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train));
       int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
       long epochStart = System.nanoTime();
       for (int from = 0; from < n; from += batchSize, step++) {
@@ -128,6 +129,7 @@ final class Trainer {
       model.feedBatch(runner, feeds, train, order, from, count, buffers);
       model.feedHostParameters(runner, feeds, progress);
       model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
+      model.graph.relaxation().ifPresent(relaxation -> relaxation.feedExampleIndices(runner, feeds, order, from, count));
       runner.addTarget(model.graph.train);
       if (logging != null) {
         // Fetched in the training run itself, so logging costs no extra forward pass.
@@ -164,6 +166,7 @@ final class Trainer {
       scalar.accept("accuracy", model.graph.head.accuracy());
     }
     scalar.accept("learning_rate", model.graph.learningRate);
+    model.graph.relaxation().ifPresent(relaxation -> relaxation.loggedScalars().forEach(scalar));
     for (Parameter parameter : model.graph.state.parameters()) {
       logged.add(new Logged("parameters/" + parameter.name(), fetchIndex(fetches, parameter.value()), !parameter.scalar()));
     }

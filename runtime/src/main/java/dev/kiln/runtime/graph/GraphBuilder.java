@@ -14,7 +14,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Every {@code name} is the TensorFlow name of the state ({@code "hidden1/weights"},
  * {@code "theta"}, {@code "hidden1/theta"}) and its TensorBoard tag; names are unique in a graph.
- * Each method returns the one read of the state that the whole forward pass uses.
+ * Each method returns the one read of the state that the whole forward pass uses. When a relaxed
+ * network's forward pass is built the second time, as its relaxed pass, each method returns the
+ * state of that name the first build made, so both passes share every weight and parameter.
  */
 public interface GraphBuilder {
   /** The graph's ops, for the forward pass itself. */
@@ -72,4 +74,22 @@ public interface GraphBuilder {
    * evaluating or predicting, {@code x} itself.
    */
   Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate);
+
+  /**
+   * Relaxed activation identity, for a network whose {@link NetworkSpec#relaxation()} is present:
+   * marks {@code value}, layer {@code layer}'s pre- or post-activation ({@code [batch, width]}),
+   * as the place its per-example targets stand in for. Such a network's forward pass is built
+   * twice (see {@link NetworkGraph#buildForward}). In the ordinary pass this returns
+   * {@code value}. In the relaxed pass it returns the rows of the layer's targets (the variable
+   * {@code relaxed/<layer>/targets}, one row per training example) for the batch's examples, and
+   * adds the hidden loss between them and {@code value} to the training loss; the rest of the
+   * pass continues from the targets. Each layer is relaxed once.
+   */
+  Operand<TFloat32> relax(String layer, Operand<TFloat32> value);
+
+  /**
+   * Uses {@code weight} (a scalar, usually {@link #annealed}) as the hidden losses' weight instead
+   * of {@link RelaxationSpec#hiddenLossWeight()}; for a relaxed network only.
+   */
+  void hiddenLossWeight(Operand<TFloat32> weight);
 }

@@ -16,6 +16,12 @@ public interface NetworkGraph {
    * Builds the forward pass into {@code graph}, from {@link GraphBuilder#input} to the output
    * layer's logits, creating weights and parameters through {@code graph}.
    *
+   * <p>For a relaxed network ({@link NetworkSpec#relaxation()} present) the runtime calls this
+   * twice on one graph: first the ordinary forward pass, in which {@link GraphBuilder#relax}
+   * passes values through, then the relaxed pass, in which it replaces each relaxed layer's value
+   * by that layer's per-example targets. The second call gets the state the first one made, so
+   * the code of every layer is written once and both passes share the weights.
+   *
    * @return the logits, shape {@code [batch, spec().outputUnits()]}
    */
   Operand<TFloat32> buildForward(GraphBuilder graph);

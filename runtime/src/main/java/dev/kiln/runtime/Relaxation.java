@@ -1,0 +1,344 @@
+package dev.kiln.runtime;
+
+import dev.kiln.dsl.Relaxed;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.graph.RelaxationSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * What training with relaxed activation identities adds to a model's graph, and how the trainer
+ * runs it: the relaxed pass (the network's forward pass built a second time, each relaxed layer's
+ * value replaced by the batch's rows of its targets), the training loss
+ * {@code output loss + weight · Σ hidden losses (+ weight penalties)}, the ops that give the
+ * targets one row per training example and set them, and the step's metrics.
+ *
+ * <p>The targets of layer {@code <layer>} are the variable {@code relaxed/<layer>/targets},
+ * {@code [training examples, width]}; each step reads and updates only its batch's rows, chosen by
+ * the example indices the trainer feeds. They get their rows when training first sees its data
+ * ({@link #beforeEpoch}), so a relaxed model trains on one data set (or one of the same size).
+ */
+final class Relaxation {
+  private final NetworkSpec spec;
+  private final RelaxationSpec relaxation;
+  /** Fed on every training step: the positions in the training data of the batch's examples. */
+  final Placeholder<TInt32> exampleIndices;
+  final List<Target> targets;
+  /** The relaxed pass's output: the logits computed through the targets (or the output layer's targets). */
+  final Operand<TFloat32> logits;
+  /** Output loss and accuracy of the relaxed pass, on the same labels as the ordinary pass. */
+  final LossOps head;
+  /** The sum of the hidden losses, unweighted. */
+  final Operand<TFloat32> hiddenLoss;
+  /** What training minimises: output loss + weight · hidden loss, plus the weight penalties. */
+  final Operand<TFloat32> loss;
+  /** The fraction of predictions on which the relaxed and the ordinary pass disagree; null for a regression loss. */
+  final Operand<TFloat32> disagreement;
+  private Binding binding;
+
+  /**
+   * One relaxed layer.
+   *
+   * @param rows the batch's rows of the targets: what the relaxed pass continues from, and what
+   *     the targets' gradient is taken with respect to
+   * @param ordinary the value the targets stand for, in the ordinary forward pass
+   * @param hiddenLoss the loss between {@code rows} and the value the relaxed pass computed for them
+   */
+  record Target(String layer, StateVariable<TFloat32> variable, Operand<TFloat32> rows, Operand<TFloat32> ordinary, Operand<TFloat32> hiddenLoss) {}
+
+  /**
+   * The ops that size and set the targets, built after the optimiser (whose per-example state is
+   * sized with them).
+   *
+   * @param exampleCount fed with the number of training examples
+   * @param size gives every per-example variable one row per example: targets and their
+   *     optimiser state start afresh
+   * @param fromForward sets the fed examples' rows of every target to the ordinary pass's values
+   * @param randomize sets every target to standard normal values
+   * @param rowCount the targets' rows now
+   */
+  private record Binding(Placeholder<TInt64> exampleCount, Op size, Op fromForward, Op randomize, Operand<TInt64> rowCount) {}
+
+  private Relaxation(
+      NetworkSpec spec, Placeholder<TInt32> exampleIndices, List<Target> targets, Operand<TFloat32> logits, LossOps head,
+      Operand<TFloat32> hiddenLoss, Operand<TFloat32> loss, Operand<TFloat32> disagreement) {
+    this.spec = spec;
+    this.relaxation = spec.relaxation().orElseThrow();
+    this.exampleIndices = exampleIndices;
+    this.targets = List.copyOf(targets);
+    this.logits = logits;
+    this.head = head;
+    this.hiddenLoss = hiddenLoss;
+    this.loss = loss;
+    this.disagreement = disagreement;
+  }
+
+  /**
+   * Builds the relaxed pass of {@code network}, whose ordinary pass is already in {@code state},
+   * and the training loss.
+   *
+   * @param ordinaryHead the ordinary pass's loss ops, whose labels the relaxed loss shares
+   * @param regularization the weight penalties, or null
+   */
+  static Relaxation build(
+      NetworkBuilder state, NetworkGraph network, LossOps ordinaryHead, Operand<TFloat32> ordinaryLogits, Operand<TFloat32> regularization) {
+    NetworkSpec spec = state.spec();
+    RelaxationSpec relaxation = spec.relaxation().orElseThrow();
+    Map<String, Operand<TFloat32>> relaxed = state.relaxedValues();
+    if (relaxed.isEmpty()) {
+      throw new IllegalStateException(
+          spec.name() + ": its spec asks for relaxed training, but buildForward relaxes no layer; call relax(...) on at least one");
+    }
+    Placeholder<TInt32> indices =
+        state.scope(RelaxedPassBuilder.SCOPE).withName("example_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
+    List<Target> targets = new ArrayList<>();
+    Operand<TFloat32> logits = network.buildForward(new RelaxedPassBuilder(state, (layer, value) -> {
+      if (targets.stream().anyMatch(target -> target.layer().equals(layer))) {
+        throw new IllegalArgumentException(spec.name() + ": the relaxed pass relaxes layer '" + layer + "' twice");
+      }
+      Target target = target(state, relaxation, layer, relaxed.get(layer), value, indices);
+      targets.add(target);
+      return target.rows();
+    }));
+    if (targets.size() != relaxed.size()) {
+      List<String> missing = new ArrayList<>(relaxed.keySet());
+      targets.forEach(target -> missing.remove(target.layer()));
+      throw new IllegalStateException(
+          spec.name() + ": the relaxed pass never relaxes " + missing + ", which the ordinary pass does; buildForward must make the same calls each time");
+    }
+
+    Ops objective = state.scope(RelaxedPassBuilder.SCOPE + "/objective");
+    LossOps head = LossOps.build(state.scope(RelaxedPassBuilder.SCOPE + "/head"), spec.loss(), logits, spec.outputUnits(), ordinaryHead.labels());
+    List<Operand<TFloat32>> hiddenLosses = targets.stream().map(Target::hiddenLoss).toList();
+    Operand<TFloat32> hiddenLoss =
+        hiddenLosses.size() == 1
+            ? objective.withName("hidden_loss").identity(hiddenLosses.get(0))
+            : objective.withName("hidden_loss").math.addN(hiddenLosses);
+    Operand<TFloat32> weight =
+        state.hiddenLossWeightOverride()
+            .orElseGet(() -> objective.withName("hidden_loss_weight").constant((float) relaxation.hiddenLossWeight()));
+    Operand<TFloat32> relaxedLoss = objective.math.add(head.loss(), objective.math.mul(weight, hiddenLoss));
+    Operand<TFloat32> loss =
+        regularization == null
+            ? objective.withName("loss").identity(relaxedLoss)
+            : objective.withName("loss").math.add(relaxedLoss, regularization);
+    Operand<TFloat32> disagreement = LossOps.disagreement(objective, spec.loss(), ordinaryLogits, logits);
+    if (disagreement != null) {
+      disagreement = objective.withName("disagreement").identity(disagreement);
+    }
+    return new Relaxation(spec, indices, targets, logits, head, hiddenLoss, loss, disagreement);
+  }
+
+  /** Layer {@code layer}'s targets, the batch's rows of them, and its hidden loss. */
+  private static Target target(
+      NetworkBuilder state, RelaxationSpec relaxation, String layer, Operand<TFloat32> ordinary, Operand<TFloat32> computed,
+      Placeholder<TInt32> indices) {
+    long[] dims = computed.shape().asArray();
+    if (computed.shape().isUnknown() || dims.length < 2 || !Arrays.equals(dims, 1, dims.length, ordinary.shape().asArray(), 1, dims.length)) {
+      throw new IllegalStateException(
+          state.spec().name() + ": layer '" + layer + "' has values of shape " + computed.shape() + " in the relaxed pass but "
+              + ordinary.shape() + " in the ordinary one");
+    }
+    Shape rowShape = Shape.of(Arrays.copyOfRange(dims, 1, dims.length));
+    StateVariable<TFloat32> variable = state.perExample(RelaxedPassBuilder.SCOPE + "/" + layer + "/targets", rowShape, 0);
+    Ops ops = state.scope(RelaxedPassBuilder.SCOPE + "/" + layer);
+    Operand<TFloat32> rows = ops.withName("target_rows").resourceGather(variable.handle(), indices, TFloat32.class);
+    int[] axes = new int[dims.length];
+    Arrays.setAll(axes, axis -> axis);
+    Operand<TFloat32> difference =
+        switch (relaxation.hiddenLoss()) {
+          case MEAN_SQUARED_ERROR -> ops.math.squaredDifference(rows, computed);
+          case MEAN_ABSOLUTE_ERROR -> ops.math.abs(ops.math.sub(rows, computed));
+        };
+    Operand<TFloat32> hiddenLoss = ops.withName("hidden_loss").math.mean(difference, ops.constant(axes));
+    return new Target(layer, variable, rows, ordinary, hiddenLoss);
+  }
+
+  /**
+   * Builds the ops that size and set the targets; call after every per-example variable (the
+   * targets' optimiser state included) exists.
+   */
+  void buildBinding(NetworkBuilder state) {
+    Ops ops = state.scope(RelaxedPassBuilder.SCOPE + "/binding");
+    Placeholder<TInt64> count = ops.withName("example_count").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    List<Op> sized = new ArrayList<>();
+    for (NetworkBuilder.PerExampleVariable perExample : state.perExampleVariables()) {
+      Operand<TInt64> shape = shape(ops, count, perExample.rowShape());
+      sized.add(ops.assignVariableOp(perExample.variable().handle(), ops.fill(shape, ops.constant(perExample.fill()))));
+    }
+    List<Op> fromForward = new ArrayList<>();
+    List<Op> randomized = new ArrayList<>();
+    for (Target target : targets) {
+      StateVariable<TFloat32> variable = target.variable();
+      fromForward.add(ops.resourceScatterUpdate(variable.handle(), exampleIndices, target.ordinary()));
+      long[] dims = variable.shape().asArray();
+      Operand<TInt64> seed = ops.constant(new long[] {spec.seed(), NetworkBuilder.fnv1a64(variable.name())});
+      Operand<TFloat32> normal = ops.random.statelessRandomNormal(shape(ops, count, Shape.of(Arrays.copyOfRange(dims, 1, dims.length))), seed);
+      randomized.add(ops.assignVariableOp(variable.handle(), normal));
+    }
+    Operand<TInt64> rowCount =
+        ops.withName("row_count").gather(ops.variableShape(targets.get(0).variable().handle(), TInt64.class), ops.constant(0), ops.constant(0));
+    binding = new Binding(
+        count,
+        ops.withControlDependencies(sized).withName("size").noOp(),
+        ops.withControlDependencies(fromForward).withName("from_forward").noOp(),
+        ops.withControlDependencies(randomized).withName("randomize").noOp(),
+        rowCount);
+  }
+
+  /** {@code [count, rowShape...]}. */
+  private static Operand<TInt64> shape(Ops ops, Operand<TInt64> count, Shape rowShape) {
+    return ops.concat(List.of(ops.reshape(count, ops.constant(new long[] {1})), ops.constant(rowShape.asArray())), ops.constant(0));
+  }
+
+  /** What {@link Model#train} logs on logging steps for a relaxed network, by tag. */
+  Map<String, Operand<TFloat32>> loggedScalars() {
+    Map<String, Operand<TFloat32>> logged = new LinkedHashMap<>();
+    logged.put("relaxed/loss", loss);
+    logged.put("relaxed/output_loss", head.loss());
+    logged.put("relaxed/hidden_loss", hiddenLoss);
+    for (Target target : targets) {
+      logged.put("relaxed/" + target.layer() + "/hidden_loss", target.hiddenLoss());
+    }
+    if (disagreement != null) {
+      logged.put("relaxed/disagreement", disagreement);
+    }
+    return logged;
+  }
+
+  /** Feeds the positions in the training data of the batch's examples, {@code order[from...]}. */
+  void feedExampleIndices(Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count) {
+    runner.feed(exampleIndices, feeds.add(TInt32.vectorOf(Arrays.copyOfRange(order, from, from + count))));
+  }
+
+  /**
+   * Prepares the targets for an epoch on {@code train}: the first time, gives them one row per
+   * example and sets them as the spec's {@link RelaxationSpec#init()} says; every
+   * {@link RelaxationSpec#resetEvery()} epochs, sets them again from a forward pass.
+   *
+   * @throws IllegalArgumentException if the targets have rows for another number of examples
+   */
+  void beforeEpoch(ModelSession model, Dataset train) {
+    long rows = rows(model);
+    if (rows == 0) {
+      initialize(model, train, relaxation.init());
+      return;
+    }
+    requireRows(rows, train, "training data");
+    ModelSession.Progress progress = model.progress();
+    long epoch = progress.step() / progress.stepsPerEpoch();
+    if (relaxation.resetEvery() > 0 && epoch > 0 && epoch % relaxation.resetEvery() == 0) {
+      initialize(model, train, Relaxed.Init.FORWARD);
+    }
+  }
+
+  /** The relaxed pass's losses and agreement on the training data the targets belong to. */
+  RelaxedEvaluation evaluate(ModelSession model, Dataset train) {
+    long rows = rows(model);
+    if (rows == 0) {
+      throw new IllegalStateException(
+          "relaxed network " + spec.name() + " has not trained yet: its targets get their rows when it first trains");
+    }
+    requireRows(rows, train, "relaxed evaluation data");
+    int n = train.size();
+    int[] order = ModelSession.identity(n);
+    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
+    ModelSession.Progress progress = model.progress();
+    List<Operand<TFloat32>> fetched = new ArrayList<>(List.of(loss, head.loss(), hiddenLoss));
+    targets.forEach(target -> fetched.add(target.hiddenLoss()));
+    if (head.accuracy() != null) {
+      fetched.add(head.accuracy());
+    }
+    if (disagreement != null) {
+      fetched.add(disagreement);
+    }
+    double[] sums = new double[fetched.size()];
+    for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
+      int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
+        feedExampleIndices(runner, feeds, order, from, count);
+        fetched.forEach(runner::fetch);
+        try (Result result = runner.run()) {
+          for (int i = 0; i < sums.length; i++) {
+            sums[i] += ModelSession.scalar(result.get(i)) * count;
+          }
+        }
+      }
+    }
+    Map<String, Double> perLayer = new LinkedHashMap<>();
+    for (int i = 0; i < targets.size(); i++) {
+      perLayer.put(targets.get(i).layer(), sums[3 + i] / n);
+    }
+    int next = 3 + targets.size();
+    double accuracy = head.accuracy() != null ? sums[next++] / n : Double.NaN;
+    double disagreed = disagreement != null ? sums[next] / n : Double.NaN;
+    return new RelaxedEvaluation(sums[0] / n, sums[1] / n, sums[2] / n, perLayer, accuracy, disagreed, n);
+  }
+
+  private void initialize(ModelSession model, Dataset train, Relaxed.Init init) {
+    Binding ops = binding();
+    try (TInt64 count = TInt64.scalarOf(train.size())) {
+      Session.Runner runner = model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.size());
+      runner.run().close();
+      if (init == Relaxed.Init.RANDOM) {
+        model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.randomize()).run().close();
+      }
+    }
+    if (init == Relaxed.Init.FORWARD) {
+      setFromForward(model, train);
+    }
+  }
+
+  /** Sets every target to the ordinary pass's values on the training data, a batch at a time. */
+  private void setFromForward(ModelSession model, Dataset train) {
+    int n = train.size();
+    int[] order = ModelSession.identity(n);
+    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
+    ModelSession.Progress progress = model.progress();
+    for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
+      int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
+        feedExampleIndices(runner, feeds, order, from, count);
+        runner.addTarget(binding().fromForward()).run().close();
+      }
+    }
+  }
+
+  private long rows(ModelSession model) {
+    try (Result result = model.session.runner().fetch(binding().rowCount()).run()) {
+      return ((TInt64) result.get(0)).getLong();
+    }
+  }
+
+  private void requireRows(long rows, Dataset data, String role) {
+    if (rows != data.size()) {
+      throw new IllegalArgumentException(
+          role + " has " + data.size() + " examples, but the targets of relaxed network " + spec.name() + " have rows for " + rows
+              + " training examples (one per example, set when it first trained); a relaxed model trains on one data set");
+    }
+  }
+
+  private Binding binding() {
+    if (binding == null) {
+      throw new IllegalStateException(spec.name() + ": the relaxation's binding ops were never built");
+    }
+    return binding;
+  }
+}
