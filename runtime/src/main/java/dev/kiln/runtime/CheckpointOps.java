@@ -9,6 +9,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -22,8 +24,10 @@ import org.tensorflow.types.family.TType;
  * @param filename fed with the checkpoint prefix (a path without the {@code .index} suffix)
  * @param save writes every variable
  * @param restore assigns every variable from the checkpoint: a complete initialisation
+ * @param allFinite true when every floating-point variable holds only finite values, so that no
+ *     checkpoint keeps a diverged state
  */
-record CheckpointOps(Placeholder<TString> filename, Op save, Op restore) {
+record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, Operand<TBool> allFinite) {
 
   /** Builds the ops in {@code save}, which should be the scope {@code save}. */
   static CheckpointOps build(Ops save, List<StateVariable<?>> variables) {
@@ -49,6 +53,19 @@ record CheckpointOps(Placeholder<TString> filename, Op save, Op restore) {
       assigns.add(save.assignVariableOp(variables.get(i).handle(), read.tensors().get(i)));
     }
     Op restored = save.withControlDependencies(assigns).withName("restore_all").noOp();
-    return new CheckpointOps(filename, saved, restored);
+    return new CheckpointOps(filename, saved, restored, allFinite(save, variables));
+  }
+
+  private static Operand<TBool> allFinite(Ops save, List<StateVariable<?>> variables) {
+    List<Operand<TBool>> checks = new ArrayList<>();
+    checks.add(save.constant(true));
+    for (StateVariable<?> variable : variables) {
+      if (variable.type() == TFloat32.class) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> value = (Operand<TFloat32>) variable.read();
+        checks.add(save.reduceAll(save.math.isFinite(NonFiniteGuard.flat(save, value)), save.constant(0)));
+      }
+    }
+    return save.withName("all_finite").reduceAll(save.stack(checks), save.constant(0));
   }
 }

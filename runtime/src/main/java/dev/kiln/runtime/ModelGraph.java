@@ -52,6 +52,8 @@ final class ModelGraph implements AutoCloseable {
   final Operand<TFloat32> regularization;
   final Operand<TFloat32> learningRate;
   final Op train;
+  /** Keeps a step with a non-finite loss, learning rate or gradient from changing anything. */
+  final NonFiniteGuard guard;
   final EpochSums epochSums;
   final Placeholder<TInt64> stepsPerEpochFeed;
   final Op setStepsPerEpoch;
@@ -82,16 +84,21 @@ final class ModelGraph implements AutoCloseable {
     requireLossDependsOn(objective, trainables);
 
     Ops training = state.scope("training");
-    List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(training, objective, trainables);
+    List<Operand<TFloat32>> differentiated = differentiated(trainables);
+    List<Operand<TFloat32>> gradients = differentiated.isEmpty() ? List.of() : gradients(training, objective, differentiated);
+    this.guard = NonFiniteGuard.build(graph, state, objective == loss ? List.of(loss) : List.of(objective, loss), gradients, learningRate);
+    List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(trainables, differentiated, gradients);
     if (relaxation != null) {
       // After the optimiser, whose state of the targets is sized with them.
       relaxation.buildBinding(state);
     }
 
-    this.epochSums = EpochSums.create(state, head, loss);
-    // After every update, and after the step's schedules read the counter even if nothing trains.
+    this.epochSums = EpochSums.create(state, head, loss, guard.gate);
+    // After every update, and after the step's schedules read the counter even if nothing trains;
+    // and only for a step that passed the guard.
     List<Op> beforeIncrement = new ArrayList<>(updates);
     beforeIncrement.add(state.step().read());
+    beforeIncrement.add(guard.gate);
     Op increment =
         training.withControlDependencies(beforeIncrement).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
     this.train = training.withControlDependencies(List.of(increment, epochSums.add)).withName("train").noOp();
@@ -106,23 +113,36 @@ final class ModelGraph implements AutoCloseable {
    * The optimiser's updates of every trainable variable and, for a relaxed network, of the batch's
    * rows of each target (whose gradient is taken with respect to the rows read for the step).
    */
-  private List<Op> optimizerUpdates(Ops training, Operand<TFloat32> objective, List<TrainableVariable> trainables) {
-    List<Operand<TFloat32>> reads = trainables.stream().map(t -> t.variable().read()).collect(Collectors.toList());
+  private List<Op> optimizerUpdates(List<TrainableVariable> trainables, List<Operand<TFloat32>> differentiated, List<Operand<TFloat32>> gradients) {
     List<Relaxation.Target> targets = relaxation != null ? relaxation.targets : List.of();
-    List<Operand<TFloat32>> differentiated = new ArrayList<>(reads);
-    targets.forEach(target -> differentiated.add(target.rows()));
-    Gradients gradients = training.gradients(objective, differentiated);
-    List<Operand<TFloat32>> perVariable = new ArrayList<>();
-    for (int i = 0; i < reads.size(); i++) {
-      perVariable.add(gradients.dy(i));
-    }
+    List<Operand<TFloat32>> perVariable = new ArrayList<>(gradients.subList(0, trainables.size()));
     List<OptimizerOps.RowGradient> rowGradients = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
-      rowGradients.add(new OptimizerOps.RowGradient(targets.get(i).variable(), relaxation.exampleIndices, gradients.dy(reads.size() + i)));
+      rowGradients.add(new OptimizerOps.RowGradient(targets.get(i).variable(), relaxation.exampleIndices, gradients.get(trainables.size() + i)));
     }
     List<Op> stateReads = new ArrayList<>(differentiated);
     stateReads.add(state.step().read());
+    // No update runs for a step whose loss, learning rate or gradients are not finite.
+    stateReads.add(guard.gate);
     return OptimizerOps.minimize(state, spec.optimizer(), perVariable, rowGradients, learningRate, stateReads);
+  }
+
+  /** What training differentiates: the read of every trainable variable, then, for a relaxed network, each target's rows of the batch. */
+  private List<Operand<TFloat32>> differentiated(List<TrainableVariable> trainables) {
+    List<Operand<TFloat32>> differentiated = trainables.stream().map(t -> t.variable().read()).collect(Collectors.toList());
+    if (relaxation != null) {
+      relaxation.targets.forEach(target -> differentiated.add(target.rows()));
+    }
+    return differentiated;
+  }
+
+  private static List<Operand<TFloat32>> gradients(Ops training, Operand<TFloat32> objective, List<Operand<TFloat32>> differentiated) {
+    Gradients gradients = training.gradients(objective, differentiated);
+    List<Operand<TFloat32>> dy = new ArrayList<>();
+    for (int i = 0; i < differentiated.size(); i++) {
+      dy.add(gradients.dy(i));
+    }
+    return dy;
   }
 
   /** A relaxed network's relaxed pass and training loss; empty for ordinary training. */
@@ -192,7 +212,8 @@ final class ModelGraph implements AutoCloseable {
    * @param reset sets the sums to zero, at the start of an epoch
    */
   record EpochSums(StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset) {
-    static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss) {
+    /** @param gate a control input of the additions, so that a step the guard stops adds nothing */
+    static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, Op gate) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> examples = state.filled("training/examples", Shape.scalar(), 0);
@@ -200,13 +221,14 @@ final class ModelGraph implements AutoCloseable {
       Operand<TFloat32> batchSize =
           tf.dtypes.cast(tf.gather(tf.shape(head.labels()), tf.constant(0), tf.constant(0)), TFloat32.class);
       Operand<TFloat32> accuracyOrZero = head.accuracy() != null ? head.accuracy() : tf.constant(0f);
+      Ops gated = tf.withControlDependencies(List.of(gate));
       Op add =
           tf.withName("add")
               .withControlDependencies(
                   List.of(
-                      tf.assignAddVariableOp(loss.handle(), tf.math.mul(batchLoss, batchSize)),
-                      tf.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
-                      tf.assignAddVariableOp(examples.handle(), batchSize)))
+                      gated.assignAddVariableOp(loss.handle(), tf.math.mul(batchLoss, batchSize)),
+                      gated.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
+                      gated.assignAddVariableOp(examples.handle(), batchSize)))
               .noOp();
       Operand<TFloat32> zero = tf.constant(0f);
       Op reset =

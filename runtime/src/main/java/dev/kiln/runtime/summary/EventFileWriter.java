@@ -1,5 +1,6 @@
 package dev.kiln.runtime.summary;
 
+import dev.kiln.runtime.io.FileErrors;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -7,14 +8,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.Summary;
@@ -26,7 +26,8 @@ import org.tensorflow.proto.Summary;
  * TensorBoard's loaders read.
  *
  * <p>Writes are buffered: call {@link #flush()} (for example once an epoch) so that a running
- * TensorBoard sees them; {@link #close()} flushes too. Methods are thread-safe. A write after
+ * TensorBoard sees them, or {@link #sync()} to also put them on the disk; {@link #close()} flushes
+ * too. Methods are thread-safe. A write after
  * {@code close()} throws {@link IllegalStateException}; an I/O failure while writing throws
  * {@link UncheckedIOException} naming the file and the operating system's error.
  */
@@ -37,14 +38,20 @@ public final class EventFileWriter implements Closeable {
   private static final int BUFFER_BYTES = 64 * 1024;
   /** Distinguishes files that one process creates in the same second, as TF's writer does. */
   private static final AtomicLong FILE_COUNTER = new AtomicLong();
+  /** What TensorFlow allows as a file-name suffix here: nothing that could leave the directory. */
+  private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_.\\-]*");
 
   private final Path file;
+  private final FileChannel channel;
   private final OutputStream out;
+  /** Bytes handed to {@link #out} so far, buffered ones included: the file's length after a flush. */
+  private long length;
   private boolean closed;
 
-  private EventFileWriter(Path file, OutputStream out) {
+  private EventFileWriter(Path file, FileChannel channel) {
     this.file = file;
-    this.out = out;
+    this.channel = channel;
+    this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
   }
 
   /**
@@ -56,26 +63,40 @@ public final class EventFileWriter implements Closeable {
    *     file cannot be created
    */
   public static EventFileWriter create(Path runDirectory) throws IOException {
+    return create(runDirectory, "");
+  }
+
+  /**
+   * Like {@link #create(Path)}, with {@code suffix} appended to the file name, as TensorFlow's
+   * writer allows: it tells one writer's files from others' in a shared run directory, and
+   * TensorBoard reads every file whose name contains {@code tfevents}.
+   *
+   * @param suffix letters, digits, {@code _}, {@code .} or {@code -}; may be empty
+   */
+  public static EventFileWriter create(Path runDirectory, String suffix) throws IOException {
     Objects.requireNonNull(runDirectory, "runDirectory");
+    Objects.requireNonNull(suffix, "suffix");
+    if (!SUFFIX.matcher(suffix).matches()) {
+      throw new IllegalArgumentException("event file suffix '" + suffix + "' may hold only letters, digits, '_', '.' and '-'");
+    }
     try {
       Files.createDirectories(runDirectory);
     } catch (IOException e) {
-      throw new IOException("cannot create TensorBoard run directory " + describe(runDirectory, e), e);
+      throw new IOException("cannot create TensorBoard run directory " + FileErrors.describe(runDirectory, e), e);
     }
     long epochSeconds = System.currentTimeMillis() / 1000;
     String name = String.format(
-        "events.out.tfevents.%010d.%s.%d.%d",
-        epochSeconds, HostName.VALUE, ProcessHandle.current().pid(), FILE_COUNTER.getAndIncrement());
+        "events.out.tfevents.%010d.%s.%d.%d%s",
+        epochSeconds, HostName.VALUE, ProcessHandle.current().pid(), FILE_COUNTER.getAndIncrement(), suffix);
     Path file = runDirectory.resolve(name);
-    OutputStream out;
+    FileChannel channel;
     try {
       // CREATE_NEW: never append to or overwrite another writer's file.
-      out = new BufferedOutputStream(
-          Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), BUFFER_BYTES);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new IOException("cannot create event file " + describe(file, e), e);
+      throw new IOException("cannot create event file " + FileErrors.describe(file, e), e);
     }
-    EventFileWriter writer = new EventFileWriter(file, out);
+    EventFileWriter writer = new EventFileWriter(file, channel);
     try {
       writer.write(Event.newBuilder().setWallTime(wallTime()).setFileVersion(FILE_VERSION).build());
       writer.flush();
@@ -131,6 +152,22 @@ public final class EventFileWriter implements Closeable {
     }
   }
 
+  /**
+   * Flushes, then forces the file's content to the storage device, so that it survives a crash of
+   * the machine, not only of the process.
+   *
+   * @return the file's length: every event written so far is within it
+   */
+  public synchronized long sync() {
+    flush();
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw failure("sync", e);
+    }
+    return length;
+  }
+
   /** Flushes and closes the file. Closing again does nothing. */
   @Override
   public synchronized void close() {
@@ -156,6 +193,7 @@ public final class EventFileWriter implements Closeable {
       out.write(TfRecordFraming.header(data.length));
       out.write(data);
       out.write(TfRecordFraming.footer(data));
+      length += TfRecordFraming.HEADER_BYTES + data.length + TfRecordFraming.CRC_BYTES;
     } catch (IOException e) {
       throw failure("write", e);
     }
@@ -168,7 +206,7 @@ public final class EventFileWriter implements Closeable {
   }
 
   private UncheckedIOException failure(String action, IOException e) {
-    return new UncheckedIOException("cannot " + action + " event file " + describe(file, e), e);
+    return new UncheckedIOException("cannot " + action + " event file " + FileErrors.describe(file, e), e);
   }
 
   private void closeQuietly() {
@@ -189,33 +227,6 @@ public final class EventFileWriter implements Closeable {
 
   private static double wallTime() {
     return System.currentTimeMillis() / 1000.0;
-  }
-
-  /**
-   * {@code path} and the operating system's reason for {@code e}. NIO puts the path into the
-   * message of a {@link FileSystemException} and leaves the reason empty for some errors, so the
-   * reason is taken apart here to name each path once, including the one that actually failed
-   * when it differs (an ancestor that does not exist, a regular file in the way).
-   */
-  static String describe(Path path, IOException e) {
-    if (!(e instanceof FileSystemException fse)) {
-      return path + ": " + e.getMessage();
-    }
-    String reason = fse.getReason();
-    if (reason == null) {
-      if (e instanceof NoSuchFileException) {
-        reason = "No such file or directory";
-      } else if (e instanceof FileAlreadyExistsException) {
-        reason = "File exists";
-      } else if (e instanceof AccessDeniedException) {
-        reason = "Permission denied";
-      } else {
-        reason = e.getClass().getSimpleName();
-      }
-    }
-    String failedPath = fse.getFile();
-    boolean elsewhere = failedPath != null && !failedPath.equals(path.toString());
-    return path + ": " + reason + (elsewhere ? " (at " + failedPath + ")" : "");
   }
 
   /** The host name, looked up once and only when the first file is created. */

@@ -1,0 +1,213 @@
+package dev.kiln.runtime;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SwitchCond;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * Keeps a non-finite training step from changing anything, at the cost of one boolean fetched per
+ * step.
+ *
+ * <p>In the graph: {@link #finite} is true when the step's losses, its learning rate and the global
+ * norm of its gradients are all finite (a NaN or infinity anywhere in a gradient makes the norm
+ * non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
+ * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
+ * {@code Switch} on {@code finite}, so when the check fails TensorFlow marks it dead and skips
+ * everything that depends on it, and the variables stay exactly as they were. {@link #skip}
+ * advances the step counter alone, for a step the user chose to skip.
+ *
+ * <p>On the host, {@link #firstNonFinite} finds which tensor went wrong first, only once a step has
+ * failed: it re-runs the step's forward and backward pass with the same feeds and checks every
+ * floating-point tensor in graph order (an op's inputs are always created before it).
+ */
+final class NonFiniteGuard {
+  /** Ops per diagnostic run: each run computes the forward pass again, so fetch many at once. */
+  private static final int FETCHES_PER_RUN = 256;
+
+  /** True when the step may change the model. */
+  final Operand<TBool> finite;
+  /** The global L2 norm of every gradient of the step; null for a network without trainable state. */
+  final Operand<TFloat32> gradientNorm;
+  /** The control input of every state change of a training step; dead when {@link #finite} is false. */
+  final Op gate;
+  /** Advances the step counter by one and changes nothing else. */
+  final Op skip;
+
+  private final Graph graph;
+  private final List<Operand<?>> checked;
+  private final Map<GraphOperation, String> roles;
+  private List<Output<?>> candidates;
+
+  private NonFiniteGuard(
+      Graph graph, Operand<TBool> finite, Operand<TFloat32> gradientNorm, Op gate, Op skip, List<Operand<?>> checked,
+      Map<GraphOperation, String> roles) {
+    this.graph = graph;
+    this.finite = finite;
+    this.gradientNorm = gradientNorm;
+    this.gate = gate;
+    this.skip = skip;
+    this.checked = checked;
+    this.roles = roles;
+  }
+
+  /**
+   * Builds the checks in the scope {@code guard}.
+   *
+   * @param losses the step's losses: what training minimises and what it reports, if they differ
+   * @param gradients every gradient the optimiser applies
+   */
+  static NonFiniteGuard build(
+      Graph graph, NetworkBuilder state, List<Operand<TFloat32>> losses, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
+    Ops tf = state.scope("guard");
+    List<Operand<TBool>> checks = new ArrayList<>();
+    losses.forEach(loss -> checks.add(tf.math.isFinite(loss)));
+    checks.add(tf.math.isFinite(learningRate));
+    Operand<TFloat32> norm = null;
+    if (!gradients.isEmpty()) {
+      List<Operand<TFloat32>> squares = new ArrayList<>();
+      for (Operand<TFloat32> gradient : gradients) {
+        squares.add(tf.sum(tf.math.square(flat(tf, gradient)), tf.constant(0)));
+      }
+      Operand<TFloat32> squared = squares.size() == 1 ? squares.get(0) : tf.math.addN(squares);
+      norm = tf.withName("gradient_norm").math.sqrt(squared);
+      checks.add(tf.math.isFinite(squared));
+    }
+    Operand<TBool> finite = tf.withName("finite").reduceAll(tf.stack(checks), tf.constant(0));
+    SwitchCond<TBool> branch = tf.switchCond(finite, finite);
+    // An Identity on the Switch's true output: Grappler keeps such anchors of control dependencies.
+    Op gate = tf.withName("gate").identity(branch.outputTrue());
+    Op skip =
+        tf.withName("skip").withControlDependencies(List.of(state.step().read()))
+            .assignAddVariableOp(state.step().handle(), tf.constant(1L));
+
+    // Names for the messages: the forward pass's variables and parameters all exist by now.
+    Map<GraphOperation, String> roles = new HashMap<>();
+    for (StateVariable<?> variable : state.variables()) {
+      roles.put((GraphOperation) variable.read().op(), "the variable " + variable.name());
+    }
+    for (Parameter parameter : state.parameters()) {
+      String kind = parameter.kind() == Parameter.Kind.HOST_SCHEDULED ? " (from its host schedule)" : "";
+      roles.put((GraphOperation) parameter.value().op(), "the parameter " + parameter.name() + kind);
+    }
+    List<Operand<?>> checked = new ArrayList<>(losses);
+    checked.addAll(gradients);
+    checked.add(learningRate);
+    return new NonFiniteGuard(graph, finite, norm, gate, skip, checked, roles);
+  }
+
+  static Operand<TFloat32> flat(Ops tf, Operand<TFloat32> x) {
+    return tf.reshape(x, tf.constant(new long[] {-1}));
+  }
+
+  /**
+   * The first tensor with a NaN or an infinity among everything the failed step computed, in
+   * graph order, described with its op, shape and counts; empty if none is (the failure then came
+   * from a gradient norm that overflowed float32).
+   *
+   * @param fedRunner a runner fed exactly as the failed step was
+   */
+  Optional<String> firstNonFinite(Supplier<Session.Runner> fedRunner) {
+    List<Output<?>> outputs = candidates();
+    for (int from = 0; from < outputs.size(); from += FETCHES_PER_RUN) {
+      List<Output<?>> chunk = outputs.subList(from, Math.min(outputs.size(), from + FETCHES_PER_RUN));
+      Session.Runner runner = fedRunner.get();
+      chunk.forEach(runner::fetch);
+      try (Result result = runner.run()) {
+        for (int i = 0; i < chunk.size(); i++) {
+          Optional<String> problem = nonFinite(result.get(i));
+          if (problem.isPresent()) {
+            return Optional.of(describe(chunk.get(i)) + ": " + problem.get());
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String describe(Output<?> output) {
+    GraphOperation op = (GraphOperation) output.op();
+    String role = roles.get(op);
+    return op.name() + ":" + output.index() + " (" + (role != null ? role : op.type()) + ", shape " + output.shape() + ")";
+  }
+
+  /** Every floating-point output the checked values depend on, in creation order; fed placeholders excepted. */
+  private List<Output<?>> candidates() {
+    if (candidates != null) {
+      return candidates;
+    }
+    Set<GraphOperation> needed = new HashSet<>();
+    Deque<GraphOperation> pending = new ArrayDeque<>();
+    checked.forEach(value -> pending.add((GraphOperation) value.op()));
+    while (!pending.isEmpty()) {
+      GraphOperation op = pending.pop();
+      if (needed.add(op)) {
+        op.inputs().forEach(input -> pending.add((GraphOperation) input.op()));
+      }
+    }
+    Set<Output<?>> ordered = new LinkedHashSet<>();
+    for (Iterator<GraphOperation> ops = graph.operations(); ops.hasNext(); ) {
+      GraphOperation op = ops.next();
+      if (!needed.contains(op) || op.type().startsWith("Placeholder")) {
+        continue;
+      }
+      for (int i = 0; i < op.numOutputs(); i++) {
+        Output<?> output = op.output(i);
+        if (output.dataType() == DataType.DT_FLOAT || output.dataType() == DataType.DT_DOUBLE) {
+          ordered.add(output);
+        }
+      }
+    }
+    candidates = List.copyOf(ordered);
+    return candidates;
+  }
+
+  /** How many NaN and infinite values {@code tensor} holds, if any. */
+  private static Optional<String> nonFinite(Tensor tensor) {
+    long nan = 0;
+    long infinite = 0;
+    int size = Math.toIntExact(tensor.shape().size());
+    if (tensor instanceof TFloat32 floats) {
+      float[] values = new float[size];
+      floats.copyTo(DataBuffers.of(values, false, false));
+      for (float value : values) {
+        nan += Float.isNaN(value) ? 1 : 0;
+        infinite += Float.isInfinite(value) ? 1 : 0;
+      }
+    } else if (tensor instanceof TFloat64 doubles) {
+      double[] values = new double[size];
+      doubles.copyTo(DataBuffers.of(values, false, false));
+      for (double value : values) {
+        nan += Double.isNaN(value) ? 1 : 0;
+        infinite += Double.isInfinite(value) ? 1 : 0;
+      }
+    }
+    if (nan == 0 && infinite == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(nan + " NaN and " + infinite + " infinite of " + size + " values");
+  }
+}
