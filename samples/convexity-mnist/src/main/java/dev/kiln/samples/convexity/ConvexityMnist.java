@@ -61,7 +61,8 @@ public final class ConvexityMnist {
         }
         String value = args[++i];
         switch (flag) {
-          case "--variants" -> variants = value.equals("all") ? List.of(Variant.values()) : Arrays.stream(value.split(",")).map(Variant::of).toList();
+          case "--variants" ->
+              variants = value.equals("all") ? List.of(Variant.values()) : Arrays.stream(value.split(",")).map(Variant::of).distinct().toList();
           case "--seeds" -> seeds = parseSeeds(value);
           case "--epochs" -> epochs = positive(flag, value);
           case "--train-size" -> trainSize = positive(flag, value);

@@ -26,7 +26,7 @@ class ConvexityMnistTest {
   @Test
   void fullIsTwentyEpochsTimesFiveSeedsOnAllOfMnistAndFlagsOverrideIt() {
     ConvexityMnist.Settings full = ConvexityMnist.Settings.parse("--full");
-    ConvexityMnist.Settings overridden = ConvexityMnist.Settings.parse("--seeds", "2-4", "--full", "--epochs", "10", "--variants", "fixed,large-annealed");
+    ConvexityMnist.Settings overridden = ConvexityMnist.Settings.parse("--seeds", "2-4", "--full", "--epochs", "10", "--variants", "fixed,large-annealed,fixed");
 
     assertThat(full.epochs()).isEqualTo(20);
     assertThat(full.seeds()).containsExactly(1L, 2L, 3L, 4L, 5L).inOrder();
