@@ -21,7 +21,10 @@ import java.util.Optional;
  *     and shared trainable ones), by name in declaration order; per-neuron parameters are read
  *     with {@link Model#parameter}
  * @param examplesPerSecond training examples per second of the epoch's steps (validation excluded)
- * @param elapsed time since training started
+ * @param elapsed time since training started (for a resumed run: training time before and after
+ *     the interruption, without the time in between)
+ * @param skippedSteps steps of the epoch skipped for a non-finite loss, learning rate or gradient
+ *     ({@link NonFiniteSteps#SKIP}); their batches are left out of the training loss and accuracy
  */
 public record EpochStats(
     int epoch,
@@ -31,7 +34,8 @@ public record EpochStats(
     Optional<Evaluation> validation,
     Map<String, Double> parameters,
     double examplesPerSecond,
-    Duration elapsed) {
+    Duration elapsed,
+    long skippedSteps) {
   public EpochStats {
     Objects.requireNonNull(validation, "validation");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));

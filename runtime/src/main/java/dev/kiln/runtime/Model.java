@@ -3,6 +3,12 @@ package dev.kiln.runtime;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.checkpoint.CheckpointStore;
+import dev.kiln.runtime.checkpoint.CorruptCheckpointException;
+import dev.kiln.runtime.checkpoint.StoredCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +41,7 @@ public final class Model implements AutoCloseable {
   private final ModelSession model;
   private final Device device;
   private final String deviceDescription;
+  private final StopRequest stop = new StopRequest();
   private boolean closed;
 
   private Model(ModelSession model, Device device, String deviceDescription) {
@@ -70,27 +77,55 @@ public final class Model implements AutoCloseable {
     }
   }
 
-  /** Builds {@code network} on the CPU and restores the weights and state {@link #save} wrote to {@code directory}. */
+  /**
+   * Builds {@code network} on the CPU and restores the weights and state of a checkpoint: one
+   * {@link #save} wrote, one of a run's ({@link TrainingResult#checkpoint}), or a run directory's
+   * newest valid one.
+   */
   public static Model load(NetworkGraph network, Path directory) {
     return load(network, directory, Device.cpu());
   }
 
   /**
    * Builds {@code network} on {@code device} and restores every variable (weights, parameters,
-   * optimiser state, step counter) from {@code directory}, so that it predicts as the saved model
-   * did and can train on from where it stopped.
+   * optimiser state, step counter) from a checkpoint, so that it predicts as the saved model did
+   * and can train on from where it stopped. {@code directory} is a checkpoint directory (from
+   * {@link #save} or a run's {@code checkpoints/step-...}), verified against its SHA-256 manifest
+   * first; or a run directory, whose newest valid checkpoint is loaded (corrupt newer ones are
+   * reported on {@code System.err} and skipped).
    *
-   * @throws IllegalArgumentException if {@code directory} holds no checkpoint, or one of another network
+   * @throws IllegalArgumentException if {@code directory} holds no checkpoint, a corrupt one, or one of another network
    */
   public static Model load(NetworkGraph network, Path directory, Device device) {
     Objects.requireNonNull(directory, "directory");
+    Path checkpoint = verifiedCheckpoint(directory);
     Model model = build(network, device);
     try {
-      model.model.restore(directory);
+      model.model.restore(checkpoint);
       return model;
     } catch (RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /** The checkpoint {@code directory} is, or a run directory's newest valid one; verified if it has a manifest. */
+  private static Path verifiedCheckpoint(Path directory) {
+    try {
+      if (Files.isDirectory(directory.resolve(RunCheckpoints.DIRECTORY)) && !Files.exists(directory.resolve(ModelSession.CHECKPOINT_PREFIX + ".index"))) {
+        CheckpointStore store = CheckpointStore.at(directory.resolve(RunCheckpoints.DIRECTORY));
+        return store.latestValid(problem -> System.err.println("Kiln: " + problem))
+            .map(StoredCheckpoint::directory)
+            .orElseThrow(() -> new IllegalArgumentException("no valid checkpoint in " + store.directory()));
+      }
+      if (Files.exists(directory.resolve(CheckpointStore.MANIFEST))) {
+        CheckpointStore.verifyFiles(directory);
+      }
+      return directory;
+    } catch (CorruptCheckpointException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -99,8 +134,26 @@ public final class Model implements AutoCloseable {
    * {@code <log root>/<run name>/} and printing progress to {@code config.output()}: at the start
    * the network, device, run directory and the {@code tensorboard --logdir} command; a line per
    * epoch; a summary at the end. Training continues from the model's current state, so calling
-   * this again trains further. Each epoch visits the examples in a seeded random order, in batches
-   * of {@code config.batchSize()} (the last one holds the rest).
+   * this again with a new run name trains further. Each epoch visits the examples in a seeded
+   * random order, in batches of {@code config.batchSize()} (the last one holds the rest).
+   *
+   * <p>Checkpoints ({@link TrainingConfig#withCheckpoints}) go to
+   * {@code <run directory>/checkpoints/step-<step>/}: the model's variables, a
+   * {@code state.properties} (step, epoch and batch within it, the seed that orders each epoch,
+   * every scalar parameter's value, the history so far, the event files' lengths, and what
+   * identifies the run: network, batch size, seed, shuffling and CRC32C checksums of the data) and
+   * a {@code MANIFEST.sha256} of the rest. Training into a run directory that holds checkpoints
+   * resumes that run from its newest valid one (a corrupt one is reported and set aside): the step
+   * counter, weights, optimiser state and every schedule continue where they were, the epoch goes
+   * on from the batch it reached, the run's event files are cut back to what they held at the
+   * checkpoint (so TensorBoard shows no step twice), and the run trains until it has
+   * {@code config.epochs()} epochs in all; a run that has them already is only restored.
+   *
+   * <p>A step whose loss, learning rate or gradient norm is not finite changes nothing and, by
+   * default, stops the run with a {@link NonFiniteStepException} naming the step, the first
+   * non-finite value and the last good checkpoint ({@link TrainingConfig#withNonFiniteSteps}).
+   * SIGINT, SIGTERM or {@link #requestStop} stop the run at the next step boundary with a
+   * checkpoint and a {@link TrainingInterruptedException} that says how to resume.
    *
    * <p>TensorBoard tags:
    *
@@ -109,12 +162,14 @@ public final class Model implements AutoCloseable {
    *       values the step computed with, before its update: {@code loss} and {@code accuracy} of
    *       the step's batch (with dropout, if the network has any), {@code loss/regularization}
    *       (the weight penalties, which {@code loss} includes) if the network has any,
-   *       {@code learning_rate}, and {@code parameters/<name>} for every
+   *       {@code learning_rate}, {@code gradient_norm} (the global L2 norm of every gradient the
+   *       step applies) if anything trains, and {@code parameters/<name>} for every
    *       parameter: a scalar for fixed, annealed, host-scheduled and shared trainable ones, a
    *       histogram for per-neuron ones;
    *   <li>after every epoch, at the step count reached: {@code epoch/train_loss} and
    *       {@code epoch/train_accuracy} (means over the epoch's batches),
-   *       {@code epoch/examples_per_second}, and with validation data {@code validation/loss},
+   *       {@code epoch/examples_per_second}, {@code epoch/skipped_steps} when non-finite steps
+   *       are skipped, and with validation data {@code validation/loss},
    *       {@code validation/accuracy} and, for a classifier (see {@link Evaluation#confusion}),
    *       the macro averages over every class {@code validation/precision},
    *       {@code validation/recall} and {@code validation/f1}.
@@ -134,7 +189,13 @@ public final class Model implements AutoCloseable {
    * when the model first trains; training later on data of another size is an error.
    *
    * @throws IllegalArgumentException if the data does not fit the network (example shape, label
-   *     width or class indices), naming both
+   *     width or class indices), naming both; or if the run directory holds checkpoints of a run
+   *     with other settings or data, naming the difference
+   * @throws UncheckedIOException naming the path and the operating system's error if the run
+   *     directory cannot be written, at the start or at the write that failed (every checkpoint
+   *     written before stays valid)
+   * @throws NonFiniteStepException see above
+   * @throws TrainingInterruptedException see above
    */
   public TrainingResult train(Dataset train, TrainingConfig config) {
     return train(train, null, config);
@@ -148,7 +209,19 @@ public final class Model implements AutoCloseable {
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(config, "config");
     checkOpen();
-    return new Trainer(model, config, deviceDescription).train(train, validation);
+    return new Trainer(model, config, deviceDescription, stop).train(train, validation);
+  }
+
+  /**
+   * Asks the training run in progress (on another thread) to stop at its next step boundary: it
+   * writes a checkpoint, flushes its logs and {@link #train} throws a
+   * {@link TrainingInterruptedException} saying how to resume. Does nothing when no run is in
+   * progress. Safe to call from any thread.
+   *
+   * @return whether a run was in progress
+   */
+  public boolean requestStop() {
+    return stop.request("Model.requestStop() was called");
   }
 
   /**
@@ -255,12 +328,21 @@ public final class Model implements AutoCloseable {
 
   /**
    * Saves every variable (weights, parameters, optimiser state, step counter) to {@code directory}
-   * (created if needed) as a TensorFlow V2 checkpoint, {@code model.index} and {@code model.data-*}.
+   * as a TensorFlow V2 checkpoint, {@code model.index} and {@code model.data-*}, with a
+   * {@code MANIFEST.sha256} that {@link #load} verifies. The files are written next to it and
+   * renamed into place at once, so a crash leaves the old checkpoint or the new one, never half of
+   * one; an existing {@code directory} must hold nothing but a checkpoint.
+   *
+   * @throws UncheckedIOException naming the directory and the reason if it cannot be written
    */
   public void save(Path directory) {
     Objects.requireNonNull(directory, "directory");
     checkOpen();
-    model.save(directory);
+    try {
+      CheckpointStore.writeAtomically(directory, model::save);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
   }
 
   public NetworkSpec spec() {

@@ -31,6 +31,26 @@ final class ProgressPrinter {
     out.flush();
   }
 
+  void checkpoints(Path directory, CheckpointPolicy policy) {
+    out.printf("  checkpoints: %s, in %s%n", policy, directory);
+    out.flush();
+  }
+
+  void resumed(Path checkpoint, TrainingState state, long stepsPerEpoch) {
+    String within =
+        state.batchesDone() > 0
+            ? String.format(Locale.ROOT, ", and %d of %d batches of epoch %d", state.batchesDone(), stepsPerEpoch, state.epochsDone() + 1)
+            : "";
+    out.printf(Locale.ROOT, "  resuming from %s: step %d, %d epochs done%s%n", checkpoint, state.step(), state.epochsDone(), within);
+    out.flush();
+  }
+
+  /** A line about the run's files or steps: a checkpoint set aside, event files cut back, a step skipped, a stop. */
+  void note(String line) {
+    out.println("  " + line);
+    out.flush();
+  }
+
   void epoch(EpochStats stats, int epochs) {
     int width = String.valueOf(epochs).length();
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %" + width + "d/%d", stats.epoch(), epochs));
@@ -39,6 +59,9 @@ final class ProgressPrinter {
       line.append(String.format(Locale.ROOT, "  %s %.4f", parameter.getKey(), parameter.getValue()));
     }
     line.append(String.format(Locale.ROOT, "  %,.0f examples/s", stats.examplesPerSecond()));
+    if (stats.skippedSteps() > 0) {
+      line.append(String.format(Locale.ROOT, "  %d steps skipped", stats.skippedSteps()));
+    }
     out.println(line);
     out.flush();
   }
@@ -48,7 +71,20 @@ final class ProgressPrinter {
     out.printf(
         Locale.ROOT, "Done: %d epochs, %d steps in %.1f s.%s%n",
         result.history().size(), result.steps(), result.elapsed().toMillis() / 1000.0, metrics(last));
+    files(result);
+  }
+
+  /** A resumed run whose checkpoint already holds every epoch asked for. */
+  void alreadyTrained(TrainingResult result, int epochs) {
+    out.printf(
+        Locale.ROOT, "%s: run %s already trained %d epochs (%d asked for), %d steps; restored its last checkpoint.%s%n",
+        spec.name(), result.runDirectory(), result.history().size(), epochs, result.steps(), metrics(result.last()));
+    files(result);
+  }
+
+  private void files(TrainingResult result) {
     result.checkpoint().ifPresent(checkpoint -> out.printf("  checkpoint: %s%n", checkpoint));
+    result.bestCheckpoint().ifPresent(best -> out.printf("  best checkpoint: %s%n", best));
     out.printf("  TensorBoard run: %s%n", result.runDirectory());
     out.flush();
   }

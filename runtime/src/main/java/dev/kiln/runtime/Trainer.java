@@ -21,19 +21,24 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt64;
 
 /**
- * One training run of a model: the epoch and step loop, TensorBoard events and console progress.
- * What it writes and prints is documented on {@link Model#train(Dataset, TrainingConfig)}.
+ * One training run of a model: the epoch and step loop, checkpoints and resuming, the non-finite
+ * guard, stopping on request, TensorBoard events and console progress. What it writes and prints
+ * is documented on {@link Model#train(Dataset, TrainingConfig)}.
  */
 final class Trainer {
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+  /** Skipped steps reported one by one; later ones are only counted in the epoch lines. */
+  private static final int SKIPS_REPORTED = 10;
 
   private final ModelSession model;
   private final TrainingConfig config;
   private final ProgressPrinter printer;
+  private final StopRequest stop;
 
-  Trainer(ModelSession model, TrainingConfig config, String deviceDescription) {
+  Trainer(ModelSession model, TrainingConfig config, String deviceDescription, StopRequest stop) {
     this.model = model;
     this.config = config;
+    this.stop = stop;
     this.printer = new ProgressPrinter(config.output(), model.spec(), deviceDescription, model.graph.head.accuracy() != null);
   }
 
@@ -71,77 +76,397 @@ final class Trainer {
                 + train.size() + " training examples; both need at least one");
       }
     }
+    config.checkpoints().flatMap(CheckpointPolicy::best).ifPresent(this::requireDefinedOn);
+    if (config.checkpoints().flatMap(CheckpointPolicy::best).isPresent() && validation == null) {
+      throw new IllegalArgumentException(
+          "the checkpoint policy keeps the best by " + config.checkpoints().get().best().get().tag()
+              + ", which needs validation data: pass a validation set or set a validation split");
+    }
     Path runDirectory = runDirectory();
-    try (EventFileWriter events = EventFileWriter.create(runDirectory)) {
-      return run(train, validation, runDirectory, events);
+    stop.begin();
+    try (RunCheckpoints checkpoints = config.checkpoints().isPresent() ? RunCheckpoints.open(runDirectory, config.checkpoints().get(), model) : null) {
+      return new Run(train, validation, runDirectory, checkpoints).execute();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(e.getMessage(), e);
+    } finally {
+      stop.end();
     }
   }
 
-  private TrainingResult run(Dataset train, Dataset validation, Path runDirectory, EventFileWriter events) {
-    long start = System.nanoTime();
-    int n = train.size();
-    int batchSize = Math.min(config.batchSize(), n);
-    long stepsPerEpoch = (n + batchSize - 1) / batchSize;
-    try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
-        Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
-      // From here on, the graph's schedules count epochs of this data set.
+  private void requireDefinedOn(ValidationMetric metric) {
+    boolean defined =
+        switch (metric) {
+          case LOSS -> true;
+          case ACCURACY -> model.graph.head.accuracy() != null;
+          case PRECISION, RECALL, F1 -> LossOps.classes(model.spec().loss(), model.spec().outputUnits()) > 0;
+        };
+    if (!defined) {
+      throw new IllegalArgumentException(
+          "the checkpoint policy keeps the best by " + metric.tag() + ", which network " + model.spec().name() + " ("
+              + model.spec().loss() + ", " + model.spec().outputUnits() + " outputs) does not have");
     }
-    printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
+  }
 
-    LoggingPlan logging = loggingPlan();
-    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, batchSize);
-    long firstStep = model.progress().step();
-    long step = firstStep;
-    List<EpochStats> history = new ArrayList<>();
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-      model.run(model.graph.epochSums.reset());
-      model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train));
-      int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
-      long epochStart = System.nanoTime();
-      for (int from = 0; from < n; from += batchSize, step++) {
-        boolean logs = (step - firstStep) % config.logEvery() == 0;
-        trainStep(train, order, from, Math.min(batchSize, n - from), buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null, events);
+  /** One run: its data, directory, position and history, from start (or resume) to end. */
+  private final class Run {
+    private final Dataset train;
+    private final Dataset validation;
+    private final Path runDirectory;
+    /** Null when checkpoints are off. */
+    private final RunCheckpoints checkpoints;
+    private final int n;
+    private final int batchSize;
+    private final long stepsPerEpoch;
+    private final long processStart = System.nanoTime();
+    private final List<EpochStats> history = new ArrayList<>();
+    private TrainingState.Fingerprint fingerprint;
+    private Duration elapsedBefore = Duration.ZERO;
+    private long firstStep;
+    private long step;
+    private Optional<TrainingState.Best> best = Optional.empty();
+    private Optional<Path> resumedFrom = Optional.empty();
+    private EventFileWriter events;
+    private long skipsReported;
+
+    Run(Dataset train, Dataset validation, Path runDirectory, RunCheckpoints checkpoints) {
+      this.train = train;
+      this.validation = validation;
+      this.runDirectory = runDirectory;
+      this.checkpoints = checkpoints;
+      this.n = train.size();
+      this.batchSize = Math.min(config.batchSize(), n);
+      this.stepsPerEpoch = (n + batchSize - 1) / batchSize;
+    }
+
+    TrainingResult execute() throws IOException {
+      Optional<TrainingState> resumed = resume();
+      if (resumed.isPresent() && resumed.get().epochsDone() >= config.epochs()) {
+        return alreadyTrained(resumed.get());
       }
-      double seconds = (System.nanoTime() - epochStart) / 1e9;
-      EpochStats stats = epochStats(epoch, step, validation, n / seconds, Duration.ofNanos(System.nanoTime() - start));
-      logEpoch(stats, events);
-      history.add(stats);
-      printer.epoch(stats, config.epochs());
+      try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
+          Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
+        // From here on, the graph's schedules count epochs of this data set.
+      }
+      printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
+      if (checkpoints != null) {
+        printer.checkpoints(checkpoints.directory(), checkpoints.policy());
+      }
+      resumed.ifPresent(state -> printer.resumed(resumedFrom.orElseThrow(), state, stepsPerEpoch));
+      Optional<ShutdownStop> shutdown = config.stopOnSignals() ? ShutdownStop.install(stop) : Optional.empty();
+      try (EventFileWriter writer = EventFileWriter.create(runDirectory, RunEvents.SUFFIX)) {
+        events = writer;
+        if (resumed.isEmpty()) {
+          firstStep = model.progress().step();
+          step = firstStep;
+          // The run's first state: a run cut off before its first interval restarts from here cleanly.
+          writeCheckpoint("start", 0, 0, TrainingState.EpochSoFar.NONE);
+          return trainEpochs(1, 0, TrainingState.EpochSoFar.NONE, shutdown);
+        }
+        TrainingState state = resumed.get();
+        return trainEpochs(state.epochsDone() + 1, state.batchesDone(), state.epochSoFar(), shutdown);
+      } catch (UncheckedIOException e) {
+        throw new UncheckedIOException(e.getMessage() + "; training stopped at step " + step + lastCheckpointAdvice(), e.getCause());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage() + "; training stopped at step " + step + lastCheckpointAdvice(), e);
+      } finally {
+        shutdown.ifPresent(ShutdownStop::close);
+      }
     }
-    Optional<Path> checkpoint = Optional.empty();
-    if (config.saveCheckpoint()) {
-      checkpoint = Optional.of(runDirectory.resolve("checkpoint"));
-      model.save(checkpoint.get());
-    }
-    TrainingResult result = new TrainingResult(history, runDirectory, checkpoint, step, Duration.ofNanos(System.nanoTime() - start));
-    printer.finish(result);
-    return result;
-  }
 
-  /** One training step; with a logging plan, also fetches and writes the step's logged values. */
-  private void trainStep(
-      Dataset train, int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress,
-      LoggingPlan logging, EventFileWriter events) {
-    try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-      Session.Runner runner = model.session.runner();
+    /** Continues from the newest valid checkpoint of the run directory, if checkpoints are on and there is one. */
+    private Optional<TrainingState> resume() throws IOException {
+      if (checkpoints == null) {
+        return Optional.empty();
+      }
+      fingerprint = TrainingState.Fingerprint.of(model.spec(), config, batchSize, train, validation);
+      boolean hadCheckpoints = checkpoints.anyWritten();
+      Optional<TrainingState> resumed = checkpoints.resume(fingerprint, runDirectory, printer::note);
+      if (resumed.isEmpty()) {
+        if (hadCheckpoints) {
+          // Every checkpoint, the run's first included, was corrupt: the run starts over, and what it logged goes.
+          RunEvents.rewind(runDirectory, Map.of()).forEach(printer::note);
+        }
+        return resumed;
+      }
+      TrainingState state = resumed.get();
+      resumedFrom = checkpoints.latest();
+      firstStep = state.firstStep();
+      step = state.step();
+      history.addAll(state.history());
+      best = state.best();
+      elapsedBefore = state.elapsed();
+      return resumed;
+    }
+
+    private TrainingResult alreadyTrained(TrainingState state) {
+      TrainingResult result =
+          new TrainingResult(
+              history, runDirectory, resumedFrom, state.bestCheckpoint(checkpoints.directory()), resumedFrom, step, state.elapsed());
+      printer.alreadyTrained(result, config.epochs());
+      return result;
+    }
+
+    private TrainingResult trainEpochs(int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown)
+        throws IOException {
+      LoggingPlan logging = loggingPlan();
+      ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, batchSize);
+      for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
+        long firstBatch = epoch == startEpoch ? startBatch : 0;
+        TrainingState.EpochSoFar before = epoch == startEpoch ? resumedEpoch : TrainingState.EpochSoFar.NONE;
+        if (firstBatch == 0) {
+          model.run(model.graph.epochSums.reset());
+          // Resuming mid-epoch, the targets and sums come back with the checkpoint instead.
+          model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train));
+        }
+        int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
+        long epochStart = System.nanoTime();
+        long examples = before.examples();
+        long skipped = before.skippedSteps();
+        for (long batch = firstBatch; batch < stepsPerEpoch; batch++) {
+          TrainingState.EpochSoFar soFar = new TrainingState.EpochSoFar(before.nanos() + System.nanoTime() - epochStart, examples, skipped);
+          stopIfRequested(epoch - 1, batch, soFar, shutdown);
+          int from = Math.toIntExact(batch * batchSize);
+          int count = Math.min(batchSize, n - from);
+          boolean logs = (step - firstStep) % config.logEvery() == 0;
+          boolean applied = trainStep(order, from, count, buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null);
+          examples += count;
+          skipped += applied ? 0 : 1;
+          step++;
+          if (checkpoints != null && checkpoints.dueAfterSteps(step - firstStep) && batch + 1 < stepsPerEpoch) {
+            // One due at an epoch's last step waits for the epoch's results, below.
+            writeCheckpoint("interval", epoch - 1, batch + 1,
+                new TrainingState.EpochSoFar(before.nanos() + System.nanoTime() - epochStart, examples, skipped));
+          }
+        }
+        double seconds = (before.nanos() + System.nanoTime() - epochStart) / 1e9;
+        EpochStats stats = epochStats(epoch, validation, examples / seconds, elapsed(), skipped);
+        logEpoch(stats);
+        history.add(stats);
+        printer.epoch(stats, config.epochs());
+        epochCheckpoint(epoch, stats);
+      }
+      TrainingResult result =
+          new TrainingResult(
+              history, runDirectory, checkpoints != null ? checkpoints.latest() : Optional.empty(),
+              checkpoints != null ? bestCheckpoint() : Optional.empty(), resumedFrom, step, elapsed());
+      printer.finish(result);
+      return result;
+    }
+
+    /** The checkpoint after an epoch: at the end of the run, on the interval, or for a new best. */
+    private void epochCheckpoint(int epoch, EpochStats stats) throws IOException {
+      if (checkpoints == null) {
+        return;
+      }
+      String kind = null;
+      if (checkpoints.dueAfterEpochs(epoch) || checkpoints.dueAfterSteps(step - firstStep)) {
+        kind = "interval";
+      }
+      Optional<ValidationMetric> metric = checkpoints.policy().best();
+      if (metric.isPresent() && stats.validation().isPresent()) {
+        double value = metric.get().of(stats.validation().get());
+        if (best.isEmpty() || metric.get().improves(value, best.get().value())) {
+          best = Optional.of(new TrainingState.Best(metric.get(), value, step));
+          kind = "best";
+        }
+      }
+      if (epoch == config.epochs()) {
+        kind = "final";
+      }
+      if (kind != null) {
+        writeCheckpoint(kind, epoch, 0, TrainingState.EpochSoFar.NONE);
+      }
+    }
+
+    /**
+     * Writes a checkpoint of the current state, after putting the logs up to it on the disk (their
+     * lengths are part of it). Does nothing without checkpoints, or if one of this step exists.
+     */
+    private Optional<Path> writeCheckpoint(String kind, int epochsDone, long batchesDone, TrainingState.EpochSoFar soFar) throws IOException {
+      if (checkpoints == null) {
+        return Optional.empty();
+      }
+      if (checkpoints.latestStep().filter(latest -> latest == step).isPresent()) {
+        return checkpoints.latest();
+      }
+      events.sync();
+      TrainingState state =
+          new TrainingState(
+              kind, fingerprint, firstStep, step, epochsDone, batchesDone, stepsPerEpoch, soFar, elapsed(), history, best,
+              RunEvents.lengths(runDirectory), model.scalarParameters());
+      return Optional.of(checkpoints.write(state));
+    }
+
+    /** At a step boundary: if a stop was requested, saves, flushes and throws. */
+    private void stopIfRequested(int epochsDone, long batchesDone, TrainingState.EpochSoFar soFar, Optional<ShutdownStop> shutdown)
+        throws IOException {
+      Optional<String> reason = stop.reason();
+      if (reason.isEmpty()) {
+        return;
+      }
+      Optional<Path> checkpoint = writeCheckpoint("interrupted", epochsDone, batchesDone, soFar);
+      events.sync();
+      String message =
+          "Training interrupted at step " + step + " (epoch " + (epochsDone + 1) + ", before batch " + (batchesDone + 1) + " of "
+              + stepsPerEpoch + "): " + reason.get() + ". " + checkpoint.map(p -> "Saved checkpoint " + p + ". ").orElse("Checkpoints are off; nothing was saved. ")
+              + (checkpoint.isPresent() ? resumeAdvice() : "");
+      printer.note(message);
+      if (shutdown.map(ShutdownStop::shuttingDown).orElse(false) && config.output() != System.err) {
+        System.err.println("Kiln: " + message);
+        System.err.flush();
+      }
+      throw new TrainingInterruptedException(message, step, checkpoint);
+    }
+
+    /** How to resume this run: the same command if it has a name of its own. */
+    private String resumeAdvice() {
+      String name = runDirectory.getFileName().toString();
+      if (config.runName().isEmpty()) {
+        return "To resume, train again with TrainingConfig.withRunName(\"" + name + "\") and the same log root ("
+            + config.logRoot() + ").";
+      }
+      String command = ProcessHandle.current().info().commandLine().map(line -> ": " + line).orElse("");
+      return "To resume, run the same command again (run '" + name + "' continues from its last checkpoint)" + command;
+    }
+
+    private String lastCheckpointAdvice() {
+      return checkpoints == null || checkpoints.latest().isEmpty()
+          ? ""
+          : "; the last checkpoint, " + checkpoints.latest().get() + ", is intact. " + resumeAdvice();
+    }
+
+    private Optional<Path> bestCheckpoint() {
+      return best.map(b -> b.checkpointIn(checkpoints.directory()));
+    }
+
+    private Duration elapsed() {
+      return elapsedBefore.plusNanos(System.nanoTime() - processStart);
+    }
+
+    /**
+     * One training step; with a logging plan, also fetches and writes the step's logged values.
+     *
+     * @return whether the step was applied: false for a non-finite one that was skipped
+     * @throws NonFiniteStepException for a non-finite step, unless such steps are skipped
+     */
+    private boolean trainStep(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress, LoggingPlan logging)
+        throws IOException {
+      boolean finite;
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        Session.Runner runner = feedStep(model.session.runner(), feeds, order, from, count, buffers, progress);
+        runner.addTarget(model.graph.train);
+        runner.fetch(model.graph.guard.finite);
+        if (logging != null) {
+          // Fetched in the training run itself, so logging costs no extra forward pass.
+          logging.fetches().forEach(runner::fetch);
+        }
+        try (Result result = runner.run()) {
+          finite = ((TBool) result.get(0)).getBoolean();
+          if (logging != null) {
+            for (Logged logged : logging.logged()) {
+              write(events, logged, progress.step(), ModelSession.values(result.get(1 + logged.fetch())));
+            }
+          }
+        }
+      }
+      if (!finite) {
+        nonFinite(order, from, count, buffers, progress);
+      }
+      return finite;
+    }
+
+    private Session.Runner feedStep(
+        Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count, ModelSession.BatchBuffers buffers,
+        ModelSession.Progress progress) {
       model.feedBatch(runner, feeds, train, order, from, count, buffers);
       model.feedHostParameters(runner, feeds, progress);
       model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
       model.graph.relaxation().ifPresent(relaxation -> relaxation.feedExampleIndices(runner, feeds, order, from, count));
-      runner.addTarget(model.graph.train);
-      if (logging != null) {
-        // Fetched in the training run itself, so logging costs no extra forward pass.
-        logging.fetches().forEach(runner::fetch);
+      return runner;
+    }
+
+    /** A step the guard stopped: skips it, or stops the run, naming the first non-finite value. */
+    private void nonFinite(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress) throws IOException {
+      String cause = firstNonFinite(order, from, count, buffers, progress);
+      long epoch = (progress.step() - firstStep) / stepsPerEpoch + 1;
+      long batch = (progress.step() - firstStep) % stepsPerEpoch + 1;
+      String where = "step " + progress.step() + " (epoch " + epoch + ", batch " + batch + " of " + stepsPerEpoch + ")";
+      if (config.nonFiniteSteps() == NonFiniteSteps.SKIP) {
+        model.run(model.graph.guard.skip);
+        if (skipsReported++ < SKIPS_REPORTED) {
+          printer.note("skipped " + where + ": not finite; first non-finite value: " + cause
+              + (skipsReported == SKIPS_REPORTED ? " (further skipped steps are only counted in the epoch lines)" : ""));
+        }
+        return;
       }
-      try (Result result = runner.run()) {
-        if (logging != null) {
-          for (Logged logged : logging.logged()) {
-            write(events, logged, progress.step(), ModelSession.values(result.get(logged.fetch())));
+      events.sync();
+      Optional<Path> lastGood = checkpoints != null ? checkpoints.latest() : Optional.empty();
+      String message =
+          "Training stopped at " + where + ": its loss, learning rate or gradients are not finite; first non-finite value: " + cause
+              + ". The step was not applied, and the logs up to it are written. "
+              + lastGood.map(p -> "Last good checkpoint: " + p + ". ").orElse("There is no checkpoint. ")
+              + "Check the data and the schedules, lower the learning rate, or skip such steps with "
+              + "TrainingConfig.withNonFiniteSteps(NonFiniteSteps.SKIP).";
+      printer.note(message);
+      throw new NonFiniteStepException(message, progress.step(), cause, lastGood);
+    }
+
+    /**
+     * The first non-finite value of a failed step: in the batch's data, a host-scheduled
+     * parameter, or else the first tensor of the graph, found by running the step again.
+     */
+    private String firstNonFinite(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress) {
+      int exampleSize = train.exampleSize();
+      for (int i = 0; i < count * exampleSize; i++) {
+        if (!Float.isFinite(buffers.features[i])) {
+          return "feature " + i % exampleSize + " of training example " + order[from + i / exampleSize] + " is " + buffers.features[i];
+        }
+      }
+      for (int i = 0; i < count * train.labelWidth(); i++) {
+        if (!Float.isFinite(buffers.labels[i])) {
+          return "the label of training example " + order[from + i / train.labelWidth()] + " is " + buffers.labels[i];
+        }
+      }
+      for (Parameter parameter : model.graph.state.parameters()) {
+        if (parameter.kind() == Parameter.Kind.HOST_SCHEDULED) {
+          double value = parameter.schedule().valueAt(progress.step(), progress.stepsPerEpoch());
+          if (!Double.isFinite((float) value)) {
+            return "the host schedule of parameter " + parameter.name() + " gives " + value + " at step " + progress.step();
           }
         }
       }
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        return model.graph.guard.firstNonFinite(() -> feedStep(model.session.runner(), feeds, order, from, count, buffers, progress))
+            .orElse("none of the step's tensors: the global gradient norm overflows float32");
+      }
+    }
+
+    private EpochStats epochStats(int epoch, Dataset validation, double examplesPerSecond, Duration elapsed, long skipped) {
+      ModelGraph.EpochSums sums = model.graph.epochSums;
+      double loss;
+      double accuracy;
+      try (Result result = model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read()).run()) {
+        double examples = ModelSession.scalar(result.get(2));
+        loss = ModelSession.scalar(result.get(0)) / examples;
+        accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
+      }
+      Optional<Evaluation> validated = validation != null ? Optional.of(model.evaluate(validation)) : Optional.empty();
+      Map<String, Double> parameters = model.scalarParameters();
+      return new EpochStats(epoch, step, loss, accuracy, validated, parameters, examplesPerSecond, elapsed, skipped);
+    }
+
+    private void logEpoch(EpochStats stats) {
+      long at = stats.step();
+      events.scalar("epoch/train_loss", at, stats.trainLoss());
+      if (!Double.isNaN(stats.trainAccuracy())) {
+        events.scalar("epoch/train_accuracy", at, stats.trainAccuracy());
+      }
+      events.scalar("epoch/examples_per_second", at, stats.examplesPerSecond());
+      if (config.nonFiniteSteps() == NonFiniteSteps.SKIP) {
+        events.scalar("epoch/skipped_steps", at, stats.skippedSteps());
+      }
+      stats.validation().ifPresent(evaluation -> evaluation.writeTo(events, "validation", at));
+      events.flush();
     }
   }
 
@@ -166,6 +491,9 @@ final class Trainer {
       scalar.accept("accuracy", model.graph.head.accuracy());
     }
     scalar.accept("learning_rate", model.graph.learningRate);
+    if (model.graph.guard.gradientNorm != null) {
+      scalar.accept("gradient_norm", model.graph.guard.gradientNorm);
+    }
     model.graph.relaxation().ifPresent(relaxation -> relaxation.loggedScalars().forEach(scalar));
     for (Parameter parameter : model.graph.state.parameters()) {
       logged.add(new Logged("parameters/" + parameter.name(), fetchIndex(fetches, parameter.value()), !parameter.scalar()));
@@ -181,31 +509,6 @@ final class Trainer {
     }
     fetches.add(value);
     return fetches.size() - 1;
-  }
-
-  private EpochStats epochStats(int epoch, long step, Dataset validation, double examplesPerSecond, Duration elapsed) {
-    ModelGraph.EpochSums sums = model.graph.epochSums;
-    double loss;
-    double accuracy;
-    try (Result result = model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read()).run()) {
-      double examples = ModelSession.scalar(result.get(2));
-      loss = ModelSession.scalar(result.get(0)) / examples;
-      accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
-    }
-    Optional<Evaluation> validated = validation != null ? Optional.of(model.evaluate(validation)) : Optional.empty();
-    Map<String, Double> parameters = model.scalarParameters();
-    return new EpochStats(epoch, step, loss, accuracy, validated, parameters, examplesPerSecond, elapsed);
-  }
-
-  private void logEpoch(EpochStats stats, EventFileWriter events) {
-    long step = stats.step();
-    events.scalar("epoch/train_loss", step, stats.trainLoss());
-    if (!Double.isNaN(stats.trainAccuracy())) {
-      events.scalar("epoch/train_accuracy", step, stats.trainAccuracy());
-    }
-    events.scalar("epoch/examples_per_second", step, stats.examplesPerSecond());
-    stats.validation().ifPresent(validation -> validation.writeTo(events, "validation", step));
-    events.flush();
   }
 
   /** {@code <log root>/<run name>}; a default name that is taken gets a suffix, so runs never mix. */

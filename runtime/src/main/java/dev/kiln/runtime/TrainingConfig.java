@@ -23,8 +23,16 @@ import java.util.regex.Pattern;
  *
  * <p>Defaults: 10 epochs, batch size 32, seed 42, shuffled every epoch, no validation split, log
  * root {@code runs}, run name {@code <network>-<yyyyMMdd-HHmmss>}, TensorBoard scalars every 10
- * steps, progress printed to {@code System.out}, weights saved to {@code <run directory>/checkpoint}
- * at the end.
+ * steps, progress printed to {@code System.out}, a checkpoint after every epoch in
+ * {@code <run directory>/checkpoints} keeping the last 2 ({@link CheckpointPolicy#defaults}), a
+ * non-finite step stops the run ({@link NonFiniteSteps#STOP}), SIGINT and SIGTERM stop it at the
+ * next step with a checkpoint.
+ *
+ * <p>Resuming: a run is identified by its directory, {@code <log root>/<run name>}. Training into
+ * a run directory that holds checkpoints continues that run from its newest valid one, up to
+ * {@link #epochs()} epochs in all, provided the batch size, seed, shuffling and data are the same
+ * (they are checked). So give a run a name ({@link #withRunName}) to make it resumable by running
+ * the same command again; the default names, which hold the start time, are new every time.
  */
 public final class TrainingConfig {
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
@@ -41,7 +49,10 @@ public final class TrainingConfig {
     String runName;
     int logEvery = 10;
     PrintStream output = System.out;
-    boolean saveCheckpoint = true;
+    /** Null: no checkpoints, and no resuming. */
+    CheckpointPolicy checkpoints = CheckpointPolicy.defaults();
+    NonFiniteSteps nonFiniteSteps = NonFiniteSteps.STOP;
+    boolean stopOnSignals = true;
 
     @Override
     protected Settings clone() {
@@ -151,9 +162,34 @@ public final class TrainingConfig {
     return withOutput(new PrintStream(OutputStream.nullOutputStream()));
   }
 
-  /** Whether training ends by saving a checkpoint to {@code <run directory>/checkpoint} (the default). */
-  public TrainingConfig withCheckpoint(boolean saveCheckpoint) {
-    return with(s -> s.saveCheckpoint = saveCheckpoint);
+  /**
+   * With {@code true}, checkpoints as {@link #withCheckpoints} set them (by default
+   * {@link CheckpointPolicy#defaults}); with {@code false}, none: nothing is written to
+   * {@code <run directory>/checkpoints} and a run never resumes.
+   */
+  public TrainingConfig withCheckpoint(boolean saveCheckpoints) {
+    return with(s -> s.checkpoints = saveCheckpoints ? (s.checkpoints != null ? s.checkpoints : CheckpointPolicy.defaults()) : null);
+  }
+
+  /** When checkpoints are written into {@code <run directory>/checkpoints} and which are kept. */
+  public TrainingConfig withCheckpoints(CheckpointPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
+    return with(s -> s.checkpoints = policy);
+  }
+
+  /** Whether a step with a non-finite loss, learning rate or gradient stops the run (the default) or is skipped. */
+  public TrainingConfig withNonFiniteSteps(NonFiniteSteps policy) {
+    Objects.requireNonNull(policy, "policy");
+    return with(s -> s.nonFiniteSteps = policy);
+  }
+
+  /**
+   * Whether, while training, SIGINT and SIGTERM (and {@code System.exit}) stop training at the
+   * next step boundary with a final checkpoint and flushed logs before the process exits (the
+   * default), through a JVM shutdown hook held only while training runs.
+   */
+  public TrainingConfig withStopOnSignals(boolean stopOnSignals) {
+    return with(s -> s.stopOnSignals = stopOnSignals);
   }
 
   public int epochs() {
@@ -199,8 +235,22 @@ public final class TrainingConfig {
     return settings.output;
   }
 
+  /** Whether training writes checkpoints (and so can resume). */
   public boolean saveCheckpoint() {
-    return settings.saveCheckpoint;
+    return settings.checkpoints != null;
+  }
+
+  /** The checkpoint policy; empty if checkpoints are switched off. */
+  public Optional<CheckpointPolicy> checkpoints() {
+    return Optional.ofNullable(settings.checkpoints);
+  }
+
+  public NonFiniteSteps nonFiniteSteps() {
+    return settings.nonFiniteSteps;
+  }
+
+  public boolean stopOnSignals() {
+    return settings.stopOnSignals;
   }
 
   @Override
@@ -210,7 +260,8 @@ public final class TrainingConfig {
         s.validationFraction == 0 ? "none" : s.validationFraction + (s.validationRandom ? " random" : " first");
     return "TrainingConfig[epochs=" + s.epochs + ", batchSize=" + s.batchSize + ", seed=" + s.seed + ", shuffle=" + s.shuffle
         + ", validation=" + validation + ", logRoot=" + s.logRoot + ", runName=" + (s.runName == null ? "<network>-<time>" : s.runName)
-        + ", logEvery=" + s.logEvery + ", checkpoint=" + s.saveCheckpoint + "]";
+        + ", logEvery=" + s.logEvery + ", checkpoints=" + (s.checkpoints == null ? "none" : s.checkpoints)
+        + ", nonFiniteSteps=" + s.nonFiniteSteps + ", stopOnSignals=" + s.stopOnSignals + "]";
   }
 
   private static void requirePositive(String name, int value) {

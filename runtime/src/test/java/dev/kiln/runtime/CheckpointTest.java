@@ -81,13 +81,15 @@ class CheckpointTest {
   void trainingSavesACheckpointInTheRunDirectory() {
     try (Model model = Model.build(network())) {
       TrainingResult result = model.train(MOONS, config(1, "with-checkpoint"));
-      assertThat(result.checkpoint()).isEqualTo(Optional.of(directory.resolve("logs").resolve("with-checkpoint").resolve("checkpoint")));
+      // 120 examples in batches of 16: 8 steps.
+      assertThat(result.checkpoint())
+          .isEqualTo(Optional.of(directory.resolve("logs").resolve("with-checkpoint").resolve("checkpoints").resolve("step-000000000008")));
       try (Model loaded = Model.load(network(), result.checkpoint().orElseThrow())) {
         assertThat(loaded.predict(MOONS)).isEqualTo(model.predict(MOONS));
       }
       TrainingResult without = model.train(MOONS, config(1, "without").withCheckpoint(false));
       assertThat(without.checkpoint()).isEmpty();
-      assertThat(Files.exists(without.runDirectory().resolve("checkpoint"))).isFalse();
+      assertThat(Files.exists(without.runDirectory().resolve("checkpoints"))).isFalse();
     }
   }
 

@@ -61,13 +61,16 @@ class EventLoggingTest {
     Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(result.runDirectory());
     assertThat(scalars.keySet())
         .containsExactly(
-            "loss", "accuracy", "learning_rate", "parameters/theta", "parameters/learning_rate_schedule",
+            "loss", "accuracy", "learning_rate", "gradient_norm", "parameters/theta", "parameters/learning_rate_schedule",
             "epoch/train_loss", "epoch/train_accuracy", "epoch/examples_per_second", "validation/loss", "validation/accuracy",
             "validation/precision", "validation/recall", "validation/f1");
 
     List<Long> loggingSteps = List.of(0L, 5L, 10L);
-    for (String tag : List.of("loss", "accuracy", "learning_rate", "parameters/theta")) {
+    for (String tag : List.of("loss", "accuracy", "learning_rate", "gradient_norm", "parameters/theta")) {
       assertThat(steps(scalars.get(tag))).containsExactlyElementsIn(loggingSteps).inOrder();
+    }
+    for (ScalarPoint point : scalars.get("gradient_norm")) {
+      assertThat(point.value()).isGreaterThan(0.0);
     }
     for (ScalarPoint point : scalars.get("parameters/theta")) {
       assertThat(point.value()).isWithin(1e-6).of((float) theta.valueAt(point.step(), STEPS_PER_EPOCH));

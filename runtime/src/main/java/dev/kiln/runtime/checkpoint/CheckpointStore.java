@@ -41,6 +41,8 @@ import java.util.stream.Stream;
 public final class CheckpointStore {
   /** The file of each checkpoint that holds its state as {@code key=value} lines. */
   public static final String STATE_FILE = "state.properties";
+  /** The file of each checkpoint that holds the SHA-256 of every other one, in {@code sha256sum}'s format. */
+  public static final String MANIFEST = Manifest.FILE;
 
   private static final Pattern NAME = Pattern.compile("step-(\\d{12})");
   private static final String PARTIAL_PREFIX = ".partial-";
@@ -218,6 +220,16 @@ public final class CheckpointStore {
       throw new CorruptCheckpointException(checkpoint, STATE_FILE + " holds step " + step + ", but the directory is named for step " + named.getAsLong());
     }
     return new StoredCheckpoint(checkpoint, step, state);
+  }
+
+  /**
+   * Verifies a checkpoint directory against its manifest only, as {@link #writeAtomically} writes
+   * it (without a state file).
+   *
+   * @throws CorruptCheckpointException naming the file at fault
+   */
+  public static void verifyFiles(Path checkpoint) throws IOException {
+    Manifest.verify(checkpoint);
   }
 
   /** Writes a checkpoint's files into a directory that the store then completes and publishes. */
