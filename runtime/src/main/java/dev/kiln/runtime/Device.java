@@ -7,6 +7,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetTfXlaCpuGlobalJit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +24,33 @@ import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.OptimizerOptions;
 
 /**
- * Where a model runs: the CPU (the default) or one GPU. A GPU needs TensorFlow Java's CUDA build,
+ * Where a model runs, the CPU (the default) or one GPU, and how its session executes: XLA JIT
+ * compilation on or off, and TensorFlow's thread pools. A GPU needs TensorFlow Java's CUDA build,
  * which the Maven profile {@code gpu} selects ({@code mvn -Pgpu ...}), and a host with an NVIDIA
  * driver, CUDA 12 and cuDNN 9.
  *
  * <pre>{@code
  * Model.build(new MoonsGraph(), Device.parse(args.length > 0 ? args[0] : "cpu"))
+ * Model.build(new MnistGraph(), Device.cpu().withXla(true))     // one compiled XLA computation per step
+ * Model.build(new MnistGraph(), Device.cpu().withThreads(2, 1)) // 2 threads inside an op, 1 across ops
  * }</pre>
  *
+ * <p>On the CPU the model's session does not see any GPU, so no op lands on one. On a GPU every op
+ * of the model is placed on it (ops without a GPU kernel fall back to the CPU), and its memory
+ * grows as needed instead of being taken whole at the start. The gradient ops that TensorFlow adds
+ * for training carry no device of their own and go to the first GPU: for another GPU, make it the
+ * only visible one ({@code CUDA_VISIBLE_DEVICES=1}) and use {@code gpu}.
+ *
  * @param index the device's index among devices of its kind (always 0 for the CPU)
+ * @param xla whether TensorFlow compiles the graph with XLA's JIT ({@code global_jit_level} ON_1)
+ * @param intraOpThreads threads that one op may use; 0 lets TensorFlow choose (one per core)
+ * @param interOpThreads threads that run independent ops at once; 0 lets TensorFlow choose
  */
-public record Device(Kind kind, int index) {
+public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int interOpThreads) {
   public enum Kind {
     CPU,
     GPU
@@ -46,6 +61,15 @@ public record Device(Kind kind, int index) {
     if (index < 0 || (kind == Kind.CPU && index != 0)) {
       throw new IllegalArgumentException("no such device: " + kind + ":" + index);
     }
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException(
+          "thread counts must be >= 0 (0 lets TensorFlow choose), got " + intraOpThreads + " intra-op and " + interOpThreads + " inter-op threads");
+    }
+  }
+
+  /** The device with TensorFlow's execution defaults: no XLA, thread pools sized by TensorFlow. */
+  public Device(Kind kind, int index) {
+    this(kind, index, false, 0, 0);
   }
 
   public static Device cpu() {
@@ -83,6 +107,24 @@ public record Device(Kind kind, int index) {
     throw new IllegalArgumentException("unknown device '" + text + "': expected cpu, gpu or gpu:<index>, e.g. gpu:1");
   }
 
+  /**
+   * This device, with XLA JIT compilation on or off. With XLA, TensorFlow compiles the training
+   * step into fused kernels the first time it runs (a few seconds), which can make each step
+   * faster; whether it does depends on the network, so measure (see docs/PERFORMANCE.md).
+   */
+  public Device withXla(boolean xla) {
+    return new Device(kind, index, xla, intraOpThreads, interOpThreads);
+  }
+
+  /**
+   * This device, with TensorFlow's thread pools set: {@code intraOp} threads inside one op (a
+   * matrix product), {@code interOp} threads running independent ops at once; 0 lets TensorFlow
+   * choose (one per core), which is the default.
+   */
+  public Device withThreads(int intraOp, int interOp) {
+    return new Device(kind, index, xla, intraOp, interOp);
+  }
+
   /** Listed once: TensorFlow finds a process's devices when it first starts and keeps them. */
   private static volatile List<DeviceInfo> visible;
 
@@ -102,7 +144,7 @@ public record Device(Kind kind, int index) {
       TF_Status status = TF_Status.newStatus();
       TF_SessionOptions options = TF_SessionOptions.newSessionOptions();
       // Without growth, a session takes nearly all of every GPU's memory just to list it.
-      BytePointer config = new BytePointer(sessionConfig().toByteArray());
+      BytePointer config = new BytePointer(baseConfig().build().toByteArray());
       TF_SetConfig(options, config, config.capacity(), status);
       status.throwExceptionIfNotOK();
       TF_Graph graph = TF_Graph.newGraph();
@@ -145,16 +187,47 @@ public record Device(Kind kind, int index) {
                       ? ". GPUs need TensorFlow Java's CUDA build: build with the Maven profile gpu (mvn -Pgpu ...) on a host with"
                           + " an NVIDIA driver, CUDA 12 and cuDNN 9, or run on Device.cpu()"
                       : "";
-              return new IllegalStateException(this + " was requested, but TensorFlow sees only: " + found + hint);
+              return new IllegalStateException(name() + " was requested, but TensorFlow sees only: " + found + hint);
             });
   }
 
-  /** Session settings: GPU memory grows as needed; ops without a kernel on the device fall back to the CPU. */
-  static ConfigProto sessionConfig() {
-    return ConfigProto.newBuilder()
-        .setAllowSoftPlacement(true)
-        .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true))
-        .build();
+  /**
+   * What a training run prints about where it runs: the device used, every device TensorFlow
+   * found, and the execution settings that are not the defaults, e.g.
+   * {@code CPU:0 (TensorFlow sees CPU:0; XLA JIT)}.
+   *
+   * @throws IllegalStateException if this device is not among {@code visible} (see {@link #requireIn})
+   */
+  public String describe(List<DeviceInfo> visible) {
+    DeviceInfo used = requireIn(visible);
+    String seen = visible.stream().map(DeviceInfo::shortName).collect(Collectors.joining(", "));
+    String settings = settings();
+    return used.shortName() + " (TensorFlow sees " + seen + (settings.isEmpty() ? "" : "; " + settings) + ")";
+  }
+
+  /**
+   * The session configuration of a model on this device: GPU memory grows as needed; ops without a
+   * kernel on the device fall back to the CPU; on the CPU, no GPU is visible to the session; XLA and
+   * thread pools as set.
+   */
+  ConfigProto sessionConfig() {
+    ConfigProto.Builder config =
+        baseConfig().setIntraOpParallelismThreads(intraOpThreads).setInterOpParallelismThreads(interOpThreads);
+    if (kind == Kind.CPU) {
+      // The gradient ops carry no device; with a GPU visible TensorFlow would place them there.
+      config.putDeviceCount("GPU", 0);
+    }
+    if (xla) {
+      // The session's JIT level alone clusters only GPU ops; CPU clustering is a process-wide flag.
+      TF_SetTfXlaCpuGlobalJit((byte) 1);
+      config.setGraphOptions(
+          GraphOptions.newBuilder().setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
+    }
+    return config.build();
+  }
+
+  private static ConfigProto.Builder baseConfig() {
+    return ConfigProto.newBuilder().setAllowSoftPlacement(true).setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
   }
 
   DeviceSpec spec() {
@@ -165,8 +238,29 @@ public record Device(Kind kind, int index) {
   }
 
   /** {@code cpu} or {@code gpu:<index>}, as {@link #parse} reads it. */
+  public String name() {
+    return kind == Kind.CPU ? "cpu" : "gpu:" + index;
+  }
+
+  /** The execution settings that differ from TensorFlow's defaults, e.g. {@code XLA JIT, 2 intra-op threads}; empty if none. */
+  private String settings() {
+    List<String> settings = new ArrayList<>();
+    if (xla) {
+      settings.add("XLA JIT");
+    }
+    if (intraOpThreads > 0) {
+      settings.add(intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s"));
+    }
+    if (interOpThreads > 0) {
+      settings.add(interOpThreads + " inter-op thread" + (interOpThreads == 1 ? "" : "s"));
+    }
+    return String.join(", ", settings);
+  }
+
+  /** {@link #name()}, followed by the execution settings if any differ from the defaults: {@code cpu (XLA JIT)}. */
   @Override
   public String toString() {
-    return kind == Kind.CPU ? "cpu" : "gpu:" + index;
+    String settings = settings();
+    return settings.isEmpty() ? name() : name() + " (" + settings + ")";
   }
 }

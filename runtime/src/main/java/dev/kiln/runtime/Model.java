@@ -64,13 +64,10 @@ public final class Model implements AutoCloseable {
   public static Model build(NetworkGraph network, Device device) {
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(device, "device");
-    List<DeviceInfo> visible = Device.visible();
-    DeviceInfo used = device.requireIn(visible);
-    String seen = visible.stream().map(DeviceInfo::shortName).collect(Collectors.joining(", "));
-    String description = used.shortName() + " (TensorFlow sees " + seen + ")";
+    String description = device.describe(Device.visible());
     ModelGraph graph = ModelGraph.build(network, device.spec());
     try {
-      return new Model(new ModelSession(graph, new Session(graph.graph, Device.sessionConfig())), device, description);
+      return new Model(new ModelSession(graph, new Session(graph.graph, device.sessionConfig())), device, description);
     } catch (RuntimeException e) {
       graph.close();
       throw e;

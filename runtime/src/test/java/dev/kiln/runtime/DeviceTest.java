@@ -5,8 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TFloat32;
 
 class DeviceTest {
   private static final DeviceInfo CPU = new DeviceInfo("/job:localhost/replica:0/task:0/device:CPU:0", "CPU", 268435456);
@@ -67,5 +81,111 @@ class DeviceTest {
             () -> Model.build(TestMlp.of("Gpu", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 2), missing));
     assertThat(e).hasMessageThat().contains(missing + " was requested, but TensorFlow sees only: CPU:0");
     assertThat(e).hasMessageThat().contains("-Pgpu");
+  }
+
+  @Test
+  void executionSettingsKeepTheDeviceAndShowInItsName() {
+    Device device = Device.gpu(1).withXla(true).withThreads(2, 1);
+    assertThat(device.kind()).isEqualTo(Device.Kind.GPU);
+    assertThat(device.index()).isEqualTo(1);
+    assertThat(device.xla()).isTrue();
+    assertThat(device.intraOpThreads()).isEqualTo(2);
+    assertThat(device.interOpThreads()).isEqualTo(1);
+    assertThat(device.name()).isEqualTo("gpu:1");
+    assertThat(device.toString()).isEqualTo("gpu:1 (XLA JIT, 2 intra-op threads, 1 inter-op thread)");
+    assertThat(Device.cpu().withXla(false)).isEqualTo(Device.cpu());
+    assertThat(Device.cpu().withThreads(0, 0)).isEqualTo(Device.cpu());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.cpu().withThreads(-1, 0));
+    assertThat(e).hasMessageThat().contains("thread counts must be >= 0 (0 lets TensorFlow choose), got -1 intra-op and 0 inter-op threads");
+  }
+
+  @Test
+  void describesTheDeviceUsedTheDevicesFoundAndTheSettings() {
+    assertThat(Device.cpu().describe(List.of(CPU, GPU_1))).isEqualTo("CPU:0 (TensorFlow sees CPU:0, GPU:1)");
+    assertThat(Device.gpu(1).withXla(true).describe(List.of(CPU, GPU_1))).isEqualTo("GPU:1 (TensorFlow sees CPU:0, GPU:1; XLA JIT)");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Device.gpu(0).describe(List.of(CPU)));
+    assertThat(e).hasMessageThat().startsWith("gpu:0 was requested, but TensorFlow sees only: CPU:0");
+  }
+
+  @Test
+  void sessionsGrowGpuMemoryAndACpuSessionSeesNoGpu() {
+    ConfigProto cpu = Device.cpu().sessionConfig();
+    assertThat(cpu.getGpuOptions().getAllowGrowth()).isTrue();
+    assertThat(cpu.getAllowSoftPlacement()).isTrue();
+    assertThat(cpu.getDeviceCountMap()).containsEntry("GPU", 0);
+    assertThat(cpu.getIntraOpParallelismThreads()).isEqualTo(0);
+    assertThat(cpu.getInterOpParallelismThreads()).isEqualTo(0);
+    assertThat(cpu.getGraphOptions().getOptimizerOptions().getGlobalJitLevel()).isEqualTo(OptimizerOptions.GlobalJitLevel.DEFAULT);
+
+    ConfigProto gpu = Device.gpu(1).withThreads(3, 2).sessionConfig();
+    assertThat(gpu.getGpuOptions().getAllowGrowth()).isTrue();
+    assertThat(gpu.getDeviceCountMap()).doesNotContainKey("GPU");
+    assertThat(gpu.getIntraOpParallelismThreads()).isEqualTo(3);
+    assertThat(gpu.getInterOpParallelismThreads()).isEqualTo(2);
+  }
+
+  @Test
+  void placesEveryOpTheNetworkAndRuntimeBuildOnTheDevice() {
+    // Building a graph needs no GPU: only its session does.
+    TestMlp network = TestMlp.of("Placed", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 4);
+    for (Device device : List.of(Device.cpu(), Device.gpu(1))) {
+      String expected = device.kind() == Device.Kind.CPU ? "/device:CPU:0" : "/device:GPU:1";
+      try (ModelGraph graph = ModelGraph.build(network, device.spec())) {
+        List<String> elsewhere = new ArrayList<>();
+        int placed = 0;
+        for (Iterator<GraphOperation> ops = graph.graph.operations(); ops.hasNext(); ) {
+          GraphOperation op = ops.next();
+          // TensorFlow adds the gradient ops itself, without a device (see Device's class comment).
+          if (op.name().contains("/Gradients/")) {
+            continue;
+          }
+          if (op.device().equals(expected)) {
+            placed++;
+          } else {
+            elsewhere.add(op.name() + " on '" + op.device() + "'");
+          }
+        }
+        assertThat(elsewhere).isEmpty();
+        assertThat(placed).isGreaterThan(50);
+      }
+    }
+  }
+
+  @Test
+  void xlaCompilesTheTrainingStepOnlyWhenAskedTo() {
+    assertThat(partitionOpsOfATrainingStep(Device.cpu().withXla(true))).contains("_XlaRun");
+    // The CPU JIT flag XLA sets is process-wide; a session without XLA still runs plain kernels.
+    List<String> plain = partitionOpsOfATrainingStep(Device.cpu());
+    assertThat(plain).doesNotContain("_XlaRun");
+    assertThat(plain).contains("ResourceApplyAdam");
+  }
+
+  @Test
+  void aModelTrainsWithXlaAndThreadSettings(@TempDir Path logs) {
+    TestMlp network = TestMlp.of("Tuned", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.05, 0.9, 0.999, 1e-7), 8);
+    try (Model model = Model.build(network, Device.cpu().withXla(true).withThreads(1, 1))) {
+      assertThat(model.device()).isEqualTo(Device.cpu().withXla(true).withThreads(1, 1));
+      TrainingResult result =
+          model.train(TestData.halfPlanes(256, 3), TrainingConfig.defaults().withEpochs(15).withBatchSize(32).withLogRoot(logs).quiet());
+      assertThat(result.last().trainAccuracy()).isGreaterThan(0.9);
+    }
+  }
+
+  /** The op types of the partition graphs that one training step of a small network runs on {@code device}. */
+  private static List<String> partitionOpsOfATrainingStep(Device device) {
+    TestMlp network = TestMlp.of("Jit", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 4);
+    try (ModelGraph graph = ModelGraph.build(network, device.spec());
+        Session session = new Session(graph.graph, device.sessionConfig());
+        TFloat32 input = TFloat32.tensorOf(Shape.of(8, 2));
+        TFloat32 labels = TFloat32.tensorOf(Shape.of(8, 1));
+        Result result =
+            session.runner().feed(graph.input, input).feed(graph.head.labels(), labels).addTarget(graph.train)
+                .setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build()).runAndFetchMetadata()) {
+      List<String> types = new ArrayList<>();
+      for (GraphDef partition : result.getMetadata().orElseThrow().getPartitionGraphsList()) {
+        partition.getNodeList().stream().map(NodeDef::getOp).forEach(types::add);
+      }
+      return types;
+    }
   }
 }
