@@ -16,6 +16,7 @@ final class ShutdownStop implements AutoCloseable {
   /** How long an exit waits for a step to end; a step that takes longer leaves the last checkpoint as it was. */
   static final Duration WAIT = Duration.ofMinutes(2);
   static final String REASON = "the process is shutting down (SIGINT, SIGTERM or System.exit)";
+  static final String THREAD_NAME = "kiln-training-shutdown";
 
   private final Thread hook;
   private final CountDownLatch released = new CountDownLatch(1);
@@ -33,7 +34,7 @@ final class ShutdownStop implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, "kiln-training-shutdown");
+    }, THREAD_NAME);
   }
 
   /** Installs the hook; empty if the JVM is already shutting down. */
