@@ -123,7 +123,7 @@ record TrainingState(
       }
       if (trainingExamples != saved.trainingExamples || !trainingChecksum.equals(saved.trainingChecksum)) {
         return Optional.of(
-            trainingExamples + " training examples with checksum " + saved.trainingChecksum + " (this run has " + trainingExamples
+            saved.trainingExamples + " training examples with checksum " + saved.trainingChecksum + " (this run has " + trainingExamples
                 + " with checksum " + trainingChecksum + ")");
       }
       if (validationExamples != saved.validationExamples || !validationChecksum.equals(saved.validationChecksum)) {

@@ -29,7 +29,7 @@ class InterruptedRunTest {
 
   @BeforeAll
   static void runWithoutInterruption() {
-    try (Model model = Model.build(ResumableRun.network(Optional.empty()))) {
+    try (Model model = Model.build(ResumableRun.network(ResumableRun.StepHook.NONE))) {
       model.train(ResumableRun.data(), ResumableRun.config(logs, UNINTERRUPTED));
     }
   }
@@ -63,7 +63,7 @@ class InterruptedRunTest {
       assertThat(output).contains("resuming from " + logs.resolve(run).resolve("checkpoints").resolve(CheckpointStore.nameOf(step)));
       assertThat(output).contains("FINISHED steps=" + ResumableRun.EPOCHS * ResumableRun.STEPS_PER_EPOCH);
     }
-    SameRun.assertSameRun(() -> ResumableRun.network(Optional.empty()), logs.resolve(run), logs.resolve(UNINTERRUPTED));
+    SameRun.assertSameRun(() -> ResumableRun.network(ResumableRun.StepHook.NONE), logs.resolve(run), logs.resolve(UNINTERRUPTED));
   }
 
   @Test

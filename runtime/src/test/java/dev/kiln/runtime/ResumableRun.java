@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * The training run the interruption tests kill, stop and resume, as a program a child JVM runs:
@@ -45,7 +44,7 @@ public final class ResumableRun {
   public static void main(String[] args) throws IOException {
     Path logRoot = Path.of(args[0]);
     String run = args[1];
-    Optional<Hold> hold = args.length > 2 ? Optional.of(new Hold(Path.of(args[2]), Long.parseLong(args[3]))) : Optional.empty();
+    StepHook hold = args.length > 2 ? new Hold(Path.of(args[2]), Long.parseLong(args[3])) : StepHook.NONE;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shuttingDown = true));
     try (Model model = Model.build(network(hold))) {
       TrainingResult result = model.train(data(), config(logRoot, run).withOutput(System.out));
@@ -65,37 +64,48 @@ public final class ResumableRun {
         .quiet();
   }
 
-  /** A step to hold once, and the file that records that it was. */
-  record Hold(Path marker, long step) {}
+  /**
+   * Called by the learning-rate schedule with each step it gives a value for: every training step
+   * as it is fed, and the step count at the end of each epoch (10, 20, 30, 40) for validation.
+   */
+  @FunctionalInterface
+  interface StepHook {
+    StepHook NONE = step -> {};
 
-  /** The network; with a hold, its learning-rate schedule holds that step once. */
-  static TestMlp network(Optional<Hold> hold) {
+    void at(long step);
+  }
+
+  /** The network; its learning-rate schedule calls {@code hook} with each step. */
+  static TestMlp network(StepHook hook) {
     PhasedSchedule theta = PhasedSchedule.of(Granularity.STEP, Phase.linear(Math.PI / 4, 0, Length.epochs(3)));
-    Schedule rate = new DecayingRate(hold);
+    Schedule rate = (step, stepsPerEpoch) -> {
+      hook.at(step);
+      return 0.02 * Math.pow(0.8, (double) (step / stepsPerEpoch));
+    };
     return TestMlp.of("Resumable", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 16, 16)
         .withTheta(TestMlp.shared(g -> g.annealed("theta", theta)))
         .withLearningRate(g -> g.hostScheduled("lr", rate))
         .withDropout(0.1);
   }
 
-  /** 0.02 · 0.8^epoch; with a hold, holds its step as the class comment says. */
-  private record DecayingRate(Optional<Hold> hold) implements Schedule {
+  /** Holds {@code step} once, as the class comment says; the marker file records that it did. */
+  private record Hold(Path marker, long step) implements StepHook {
     @Override
-    public double valueAt(long step, long stepsPerEpoch) {
-      if (hold.isPresent() && step == hold.get().step() && claim(hold.get().marker())) {
-        System.out.println(BLOCKED + " " + step);
-        System.out.flush();
-        // Both hooks run at once; waiting for Kiln's to wait makes the step training stops at certain.
-        while (!(shuttingDown && kilnHookWaits())) {
-          try {
-            Thread.sleep(10);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            break;
-          }
+    public void at(long current) {
+      if (current != step || !claim(marker)) {
+        return;
+      }
+      System.out.println(BLOCKED + " " + current);
+      System.out.flush();
+      // Both hooks run at once; waiting for Kiln's to wait makes the step training stops at certain.
+      while (!(shuttingDown && kilnHookWaits())) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
         }
       }
-      return 0.02 * Math.pow(0.8, (double) (step / stepsPerEpoch));
     }
 
     /** Whether Kiln's shutdown hook has asked training to stop and now waits for it. */
