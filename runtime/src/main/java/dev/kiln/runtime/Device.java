@@ -128,7 +128,11 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
   /** Listed once: TensorFlow finds a process's devices when it first starts and keeps them. */
   private static volatile List<DeviceInfo> visible;
 
-  /** Every device TensorFlow sees in this process (the CPU, and GPUs with the CUDA build). */
+  /**
+   * Every device TensorFlow sees in this process (the CPU, and GPUs with the CUDA build). The first
+   * call also lets XLA compile for the CPU, which works only if the process has not run a
+   * TensorFlow graph yet; {@link Model#build} calls it before it builds anything.
+   */
   public static List<DeviceInfo> visible() {
     List<DeviceInfo> devices = visible;
     if (devices == null) {
@@ -140,6 +144,9 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
 
   /** Asks a throwaway session which devices it has: TF Java has no API for it outside the C API. */
   private static List<DeviceInfo> listDevices() {
+    // XLA clusters CPU ops only with this process-wide flag, read when the process first runs a
+    // graph; it changes nothing for a session that does not ask for XLA (withXla).
+    TF_SetTfXlaCpuGlobalJit((byte) 1);
     try (PointerScope scope = new PointerScope()) {
       TF_Status status = TF_Status.newStatus();
       TF_SessionOptions options = TF_SessionOptions.newSessionOptions();
@@ -218,8 +225,7 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
       config.putDeviceCount("GPU", 0);
     }
     if (xla) {
-      // The session's JIT level alone clusters only GPU ops; CPU clustering is a process-wide flag.
-      TF_SetTfXlaCpuGlobalJit((byte) 1);
+      // On the CPU this needs the process-wide flag that listing the devices sets (see visible()).
       config.setGraphOptions(
           GraphOptions.newBuilder().setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
     }
