@@ -208,8 +208,15 @@ final class Trainer {
 
     private TrainingResult trainEpochs(int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown)
         throws IOException {
+      try (BatchFeeder buffers = new BatchFeeder(model.graph.input, model.graph.head.labels(), train, batchSize)) {
+        return trainEpochs(startEpoch, startBatch, resumedEpoch, shutdown, buffers);
+      }
+    }
+
+    private TrainingResult trainEpochs(
+        int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown, BatchFeeder buffers)
+        throws IOException {
       LoggingPlan logging = loggingPlan();
-      ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, batchSize);
       for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
         long firstBatch = epoch == startEpoch ? startBatch : 0;
         TrainingState.EpochSoFar before = epoch == startEpoch ? resumedEpoch : TrainingState.EpochSoFar.NONE;
@@ -349,7 +356,7 @@ final class Trainer {
      * @return whether the step was applied: false for a non-finite one that was skipped
      * @throws NonFiniteStepException for a non-finite step, unless such steps are skipped
      */
-    private boolean trainStep(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress, LoggingPlan logging)
+    private boolean trainStep(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress, LoggingPlan logging)
         throws IOException {
       boolean finite;
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
@@ -376,9 +383,9 @@ final class Trainer {
     }
 
     private Session.Runner feedStep(
-        Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count, ModelSession.BatchBuffers buffers,
+        Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count, BatchFeeder buffers,
         ModelSession.Progress progress) {
-      model.feedBatch(runner, feeds, train, order, from, count, buffers);
+      buffers.feed(runner, order, from, count);
       model.feedHostParameters(runner, feeds, progress);
       model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
       model.graph.relaxation().ifPresent(relaxation -> relaxation.feedExampleIndices(runner, feeds, order, from, count));
@@ -386,7 +393,7 @@ final class Trainer {
     }
 
     /** A step the guard stopped: skips it, or stops the run, naming the first non-finite value. */
-    private void nonFinite(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress) throws IOException {
+    private void nonFinite(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress) throws IOException {
       String cause = firstNonFinite(order, from, count, buffers, progress);
       long epoch = (progress.step() - firstStep) / stepsPerEpoch + 1;
       long batch = (progress.step() - firstStep) % stepsPerEpoch + 1;
@@ -415,7 +422,7 @@ final class Trainer {
      * The first non-finite value of a failed step: in the batch's data, a host-scheduled
      * parameter, or else the first tensor of the graph, found by running the step again.
      */
-    private String firstNonFinite(int[] order, int from, int count, ModelSession.BatchBuffers buffers, ModelSession.Progress progress) {
+    private String firstNonFinite(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress) {
       int exampleSize = train.exampleSize();
       for (int i = 0; i < count * exampleSize; i++) {
         if (!Float.isFinite(buffers.features[i])) {
