@@ -1,0 +1,40 @@
+package dev.kiln.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Session settings a trial runs with: XLA JIT compilation on or off, and TensorFlow's thread pools
+ * (0: TensorFlow chooses, one thread per core).
+ */
+record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
+  static final Tuning DEFAULT = new Tuning(false, 0, 0);
+
+  Tuning {
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException("thread counts must be >= 0 (0: TensorFlow's choice), got intra " + intraOpThreads + ", inter " + interOpThreads);
+    }
+  }
+
+  /** The command-line options that give this tuning to a trial. */
+  List<String> arguments() {
+    List<String> arguments = new ArrayList<>();
+    if (xla) {
+      arguments.add("--xla");
+    }
+    arguments.add("--intra");
+    arguments.add(Integer.toString(intraOpThreads));
+    arguments.add("--inter");
+    arguments.add(Integer.toString(interOpThreads));
+    return arguments;
+  }
+
+  /** A short label for tables: {@code default}, {@code xla}, {@code intra2/inter1}, ... */
+  String label() {
+    String threads = intraOpThreads == 0 && interOpThreads == 0 ? "" : "intra" + intraOpThreads + "/inter" + interOpThreads;
+    if (xla) {
+      return threads.isEmpty() ? "xla" : "xla " + threads;
+    }
+    return threads.isEmpty() ? "default" : threads;
+  }
+}
