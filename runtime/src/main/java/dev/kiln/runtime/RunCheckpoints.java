@@ -131,7 +131,8 @@ final class RunCheckpoints implements AutoCloseable {
     }
     String variable = firstNonFiniteVariable();
     throw new NonFiniteStepException(
-        "training stopped at step " + step + ": " + variable + " is not finite (an update overflowed), so no checkpoint of this state is written; "
+        "training stopped at step " + step + ": " + variable + " is not finite (an update that overflowed, or values set from non-finite data), "
+            + "so no checkpoint of this state is written; "
             + latest().map(p -> "the last good checkpoint is " + p).orElse("there is no earlier checkpoint"),
         step, variable, latest());
   }

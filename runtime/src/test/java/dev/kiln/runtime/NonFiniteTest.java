@@ -1,0 +1,200 @@
+package dev.kiln.runtime;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.dsl.Loss;
+import dev.kiln.dsl.Relaxed;
+import dev.kiln.dsl.Schedule;
+import dev.kiln.runtime.checkpoint.CheckpointStore;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.graph.RelaxationSpec;
+import dev.kiln.runtime.summary.EventFileReader;
+import dev.kiln.runtime.summary.ScalarPoint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.ndarray.Shape;
+
+/**
+ * Steps whose loss, learning rate or gradients are not finite: they change nothing, and stop the
+ * run naming the step, the first non-finite value and the last good checkpoint, or are skipped.
+ * 100 moons in batches of 10: 10 steps an epoch.
+ */
+class NonFiniteTest {
+  private static final Dataset MOONS = TwoMoons.generate(100, 0.1, 8);
+  private static final long NAN_AT = 13;
+
+  @TempDir Path logs;
+
+  /** 0.01, except NaN at step {@link #NAN_AT}. */
+  private static final Schedule NAN_ONCE = (step, perEpoch) -> step == NAN_AT ? Double.NaN : 0.01;
+
+  private static TestMlp withRate(Schedule rate) {
+    return TestMlp.of("Diverging", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 8)
+        .withLearningRate(g -> g.hostScheduled("lr", rate));
+  }
+
+  /** A checkpoint after every step, all kept: the one of a failing step holds the state it started from. */
+  private TrainingConfig config(String run) {
+    return TrainingConfig.defaults().withEpochs(3).withBatchSize(10).withLogEvery(1).withLogRoot(logs).withRunName(run)
+        .withCheckpoints(CheckpointPolicy.everySteps(1).keepLast(100)).quiet();
+  }
+
+  private Path checkpoint(String run, long step) {
+    return logs.resolve(run).resolve(RunCheckpoints.DIRECTORY).resolve(CheckpointStore.nameOf(step));
+  }
+
+  /** Every variable of {@code model} equals the checkpoint's, but {@code except}. */
+  private static void assertVariablesOf(Model model, Supplier<? extends NetworkGraph> network, Path checkpoint, List<String> except) {
+    try (Model saved = Model.load(network.get(), checkpoint)) {
+      for (String variable : model.variableNames()) {
+        if (!except.contains(variable)) {
+          assertWithMessage(variable + " against " + checkpoint).that(model.parameter(variable)).isEqualTo(saved.parameter(variable));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aNaNLearningRateStopsTheRunAtItsStepWithNothingAppliedAndTheLogsWritten() throws IOException {
+    String run = "nan-rate";
+    try (Model model = Model.build(withRate(NAN_ONCE))) {
+      NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(MOONS, config(run)));
+      Path lastGood = checkpoint(run, NAN_AT);
+      assertThat(e.step()).isEqualTo(NAN_AT);
+      assertThat(e.firstNonFinite()).isEqualTo("the host schedule of parameter lr gives NaN at step 13");
+      assertThat(e.lastCheckpoint()).hasValue(lastGood);
+      assertThat(e).hasMessageThat().startsWith(
+          "Training stopped at step 13 (epoch 2, batch 4 of 10): its loss, learning rate or gradients are not finite; first non-finite value: "
+              + "the host schedule of parameter lr gives NaN at step 13. The step was not applied, and the logs up to it are written. "
+              + "Last good checkpoint: " + lastGood + ". ");
+      assertThat(model.step()).isEqualTo(NAN_AT);
+      assertVariablesOf(model, () -> withRate(NAN_ONCE), lastGood, List.of());
+    }
+    Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(logs.resolve(run));
+    List<ScalarPoint> rates = scalars.get("learning_rate");
+    assertThat(rates).hasSize((int) NAN_AT + 1);
+    assertThat(rates.get((int) NAN_AT).value()).isNaN();
+    assertThat(scalars.get("loss").get((int) NAN_AT).step()).isEqualTo(NAN_AT);
+  }
+
+  @Test
+  void aNonFiniteFeatureIsNamedWithItsExample() {
+    float[] features = new float[2 * MOONS.size()];
+    float[] labels = new float[MOONS.size()];
+    MOONS.copyFeatures(ModelSession.identity(MOONS.size()), 0, MOONS.size(), features);
+    MOONS.copyLabels(ModelSession.identity(MOONS.size()), 0, MOONS.size(), labels);
+    features[2 * 57 + 1] = Float.POSITIVE_INFINITY;
+    Dataset broken = Dataset.of(features, Shape.of(2), labels, 1);
+    try (Model model = Model.build(withRate((step, perEpoch) -> 0.01))) {
+      NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(broken, config("nan-feature")));
+      assertThat(e.firstNonFinite()).isEqualTo("feature 1 of training example 57 is Infinity");
+      assertThat(e.step()).isLessThan(10L);
+    }
+  }
+
+  @Test
+  void anOverflowInsideTheGraphIsNamedByTheFirstTensorThatHoldsIt() {
+    // One target of 1e30: its squared error overflows float32 in the loss, from finite inputs.
+    float[] features = new float[2 * MOONS.size()];
+    float[] targets = new float[MOONS.size()];
+    MOONS.copyFeatures(ModelSession.identity(MOONS.size()), 0, MOONS.size(), features);
+    targets[31] = 1e30f;
+    Dataset data = Dataset.of(features, Shape.of(2), targets, 1);
+    try (Model model = Model.build(TestMlp.of("Overflowing", 2, 1, Loss.MEAN_SQUARED_ERROR, new OptimizerSpec.Sgd(0.01), 8))) {
+      NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(data, config("overflow")));
+      assertThat(e.firstNonFinite()).matches("head/[^ ]+:0 \\([A-Za-z]+, shape \\[[^]]*\\]\\): 0 NaN and [1-9]\\d* infinite of \\d+ values");
+    }
+  }
+
+  @Test
+  void skippedStepsChangeNothingAndTheRunGoesOn() throws IOException {
+    String run = "skipped";
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    TrainingResult result;
+    try (Model model = Model.build(withRate(NAN_ONCE))) {
+      result =
+          model.train(
+              MOONS,
+              config(run).withNonFiniteSteps(NonFiniteSteps.SKIP).withOutput(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+      // The step counter moved on over the skipped step, so every schedule stays on time.
+      assertThat(model.step()).isEqualTo(30);
+      // The checkpoints after step 12 and after the skipped step 13 hold the same model.
+      assertVariablesOf(model, () -> withRate(NAN_ONCE), result.checkpoint().orElseThrow(), List.of());
+    }
+    try (Model before = Model.load(withRate(NAN_ONCE), checkpoint(run, NAN_AT))) {
+      assertVariablesOf(before, () -> withRate(NAN_ONCE), checkpoint(run, NAN_AT + 1), List.of("training/step"));
+      assertThat(before.step()).isEqualTo(NAN_AT);
+    }
+    assertThat(result.history().stream().map(EpochStats::skippedSteps).toList()).containsExactly(0L, 1L, 0L).inOrder();
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("skipped step 13 (epoch 2, batch 4 of 10): not finite; first non-finite value: the host schedule of parameter lr gives NaN at step 13");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("1 steps skipped");
+    List<ScalarPoint> skipped = EventFileReader.scalars(logs.resolve(run)).get("epoch/skipped_steps");
+    assertThat(skipped.stream().map(ScalarPoint::value).toList()).containsExactly(0.0, 1.0, 0.0).inOrder();
+    assertThat(result.last().trainLoss()).isFinite();
+  }
+
+  /** The moons with feature 0 of example 73 NaN. */
+  private static Dataset withNaNInExample73() {
+    float[] features = new float[2 * MOONS.size()];
+    float[] labels = new float[MOONS.size()];
+    MOONS.copyFeatures(ModelSession.identity(MOONS.size()), 0, MOONS.size(), features);
+    MOONS.copyLabels(ModelSession.identity(MOONS.size()), 0, MOONS.size(), labels);
+    features[2 * 73] = Float.NaN;
+    return Dataset.of(features, Shape.of(2), labels, 1);
+  }
+
+  @Test
+  void aStateWithANonFiniteVariableIsNeverSaved() {
+    // Relaxed targets set from a forward pass over the data take the NaN of example 73 into their
+    // row 73 before the first step: the first checkpoint after it must not be written.
+    String run = "targets";
+    try (Model model = Model.build(RelaxedMlp.of("Targets", new OptimizerSpec.Sgd(0.1), RelaxedMlp.forward(), 6))) {
+      NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(withNaNInExample73(), config(run)));
+      assertThat(e.firstNonFinite()).isEqualTo("the variable relaxed/hidden1/targets");
+      assertThat(e).hasMessageThat().startsWith("training stopped at step " + e.step() + ": the variable relaxed/hidden1/targets is not finite");
+      assertThat(e.lastCheckpoint()).hasValue(checkpoint(run, e.step() - 1));
+      assertThat(Files.exists(checkpoint(run, e.step()))).isFalse();
+    }
+  }
+
+  @Test
+  void aNonFiniteStepChangesNoVariableWhateverTheOptimiser() {
+    Dataset broken = withNaNInExample73();
+    List<Supplier<NetworkGraph>> networks =
+        List.of(
+            () -> TestMlp.of("Sgd", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 6),
+            () -> TestMlp.of("Momentum", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Momentum(0.1, 0.9, true), 6)
+                .withTheta(TestMlp.perNeuron(0.5, 2)),
+            () -> TestMlp.of("Adam", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 6).withDropout(0.2),
+            () -> TestMlp.of("RmsProp", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.RmsProp(0.01, 0.9, 0.5, 1e-7), 6),
+            () -> TestMlp.of("Rprop", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Rprop(0.01, 1.2, 0.5, 1e-6, 50), 6),
+            // Targets from zeros: from a forward pass, the broken example would make its row NaN before any step.
+            () -> RelaxedMlp.of(
+                "Relaxed", new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7),
+                new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0), 6));
+    for (Supplier<NetworkGraph> network : networks) {
+      String run = network.get().spec().name();
+      try (Model model = Model.build(network.get())) {
+        NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(broken, config(run)));
+        assertWithMessage(run).that(e.firstNonFinite()).isEqualTo("feature 0 of training example 73 is NaN");
+        assertWithMessage(run).that(e.lastCheckpoint()).hasValue(checkpoint(run, e.step()));
+        assertVariablesOf(model, network, checkpoint(run, e.step()), List.of());
+      }
+    }
+  }
+}
