@@ -8,9 +8,11 @@ import dev.kiln.dsl.Loss;
 import dev.kiln.dsl.schedule.Length;
 import dev.kiln.dsl.schedule.Phase;
 import dev.kiln.dsl.schedule.PhasedSchedule;
+import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -90,6 +92,32 @@ class CheckpointTest {
       TrainingResult without = model.train(MOONS, config(1, "without").withCheckpoint(false));
       assertThat(without.checkpoint()).isEmpty();
       assertThat(Files.exists(without.runDirectory().resolve("checkpoints"))).isFalse();
+    }
+  }
+
+  @Test
+  void aSavedModelWithAChangedFileIsRefusedNamingTheFile() throws IOException {
+    Path saved = directory.resolve("model");
+    try (Model model = Model.build(network())) {
+      model.save(saved);
+    }
+    assertThat(Files.readAllLines(saved.resolve(CheckpointStore.MANIFEST))).hasSize(2);
+    Path data = saved.resolve("model.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(data, bytes);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(network(), saved));
+    assertThat(e).hasMessageThat().startsWith("corrupt checkpoint " + saved + ": model.data-00000-of-00001 does not match its SHA-256");
+  }
+
+  @Test
+  void aRunDirectoryLoadsItsNewestValidCheckpoint() {
+    try (Model model = Model.build(network())) {
+      TrainingResult result = model.train(MOONS, config(2, "loaded"));
+      try (Model loaded = Model.load(network(), result.runDirectory())) {
+        assertThat(loaded.step()).isEqualTo(model.step());
+        assertThat(loaded.predict(MOONS)).isEqualTo(model.predict(MOONS));
+      }
     }
   }
 

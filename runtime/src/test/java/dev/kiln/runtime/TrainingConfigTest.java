@@ -20,6 +20,9 @@ class TrainingConfigTest {
     assertThat(config.logEvery()).isEqualTo(10);
     assertThat(config.output()).isSameInstanceAs(System.out);
     assertThat(config.saveCheckpoint()).isTrue();
+    assertThat(config.checkpoints()).hasValue(CheckpointPolicy.everyEpochs(1).keepLast(2));
+    assertThat(config.nonFiniteSteps()).isEqualTo(NonFiniteSteps.STOP);
+    assertThat(config.stopOnSignals()).isTrue();
   }
 
   @Test
@@ -41,6 +44,15 @@ class TrainingConfigTest {
     assertThat(changed.runName()).hasValue("first-try");
     assertThat(changed.logEvery()).isEqualTo(2);
     assertThat(changed.saveCheckpoint()).isFalse();
+    assertThat(changed.checkpoints()).isEmpty();
+    assertThat(changed.withCheckpoint(true).checkpoints()).hasValue(CheckpointPolicy.defaults());
+    CheckpointPolicy policy = CheckpointPolicy.everySteps(500).keepLast(3).keepBest(ValidationMetric.F1);
+    assertThat(changed.withCheckpoints(policy).checkpoints()).hasValue(policy);
+    assertThat(defaults.withCheckpoints(policy).withCheckpoint(true).checkpoints()).hasValue(policy);
+    assertThat(changed.withNonFiniteSteps(NonFiniteSteps.SKIP).nonFiniteSteps()).isEqualTo(NonFiniteSteps.SKIP);
+    assertThat(changed.withStopOnSignals(false).stopOnSignals()).isFalse();
+    assertThat(changed.withCheckpoints(policy).toString())
+        .contains("checkpoints=every 500 steps, keeping the last 3 and the best by validation/f1, nonFiniteSteps=STOP, stopOnSignals=true");
     assertThat(changed.quiet().output()).isNotSameInstanceAs(System.out);
     assertThat(changed.toString()).contains("validation=0.25 first");
   }
@@ -58,5 +70,9 @@ class TrainingConfigTest {
         .hasMessageThat().isEqualTo("the validation fraction must be in (0, 1), got 1.0");
     assertThat(assertThrows(IllegalArgumentException.class, () -> config.withRunName("../escape")))
         .hasMessageThat().contains("must be one directory name");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> CheckpointPolicy.everySteps(0)))
+        .hasMessageThat().isEqualTo("steps must be > 0, got 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> CheckpointPolicy.everyEpochs(1).keepLast(0)))
+        .hasMessageThat().isEqualTo("keepLast must be > 0, got 0");
   }
 }

@@ -232,6 +232,30 @@ class EventFileWriterTest {
   }
 
   @Test
+  void aSuffixEndsTheFileNameAndAnUnsafeOneIsRefused() throws IOException {
+    try (EventFileWriter writer = EventFileWriter.create(temp, ".kiln")) {
+      String name = writer.file().getFileName().toString();
+      assertThat(name).endsWith(".kiln");
+      assertThat(FILE_NAME.matcher(name.substring(0, name.length() - ".kiln".length())).matches()).isTrue();
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventFileWriter.create(temp, "/../x"));
+    assertThat(e).hasMessageThat().isEqualTo("event file suffix '/../x' may hold only letters, digits, '_', '.' and '-'");
+  }
+
+  @Test
+  void syncPutsEverythingWrittenInTheFileAndReturnsItsLength() throws IOException {
+    try (EventFileWriter writer = EventFileWriter.create(temp)) {
+      writer.scalar("loss", 1, 0.5);
+      writer.histogram("theta", 1, new float[] {0.1f, 0.2f});
+      long length = writer.sync();
+      assertThat(length).isEqualTo(Files.size(writer.file()));
+      assertThat(EventFileReader.read(writer.file())).hasSize(3);
+      writer.scalar("loss", 2, 0.25);
+      assertThat(writer.sync()).isGreaterThan(length);
+    }
+  }
+
+  @Test
   void createsMissingRunDirectories() throws IOException {
     Path run = temp.resolve("runs/moons-1");
     try (EventFileWriter writer = EventFileWriter.create(run)) {
