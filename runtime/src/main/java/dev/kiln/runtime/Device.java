@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.PointerScope;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.internal.c_api.TF_DeviceList;
@@ -180,22 +181,37 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
    * Checks that this device is among {@code visible}.
    *
    * @return the visible device this one is
-   * @throws IllegalStateException naming the devices found and how to get a GPU build
+   * @throws IllegalStateException naming the devices found and, for a GPU, what it needs
    */
   public DeviceInfo requireIn(List<DeviceInfo> visible) {
+    return requireIn(visible, cudaBuild());
+  }
+
+  /** {@link #requireIn(List)}, for TensorFlow's CUDA build ({@code cudaBuild}) or its CPU build. */
+  DeviceInfo requireIn(List<DeviceInfo> visible, boolean cudaBuild) {
     return visible.stream()
         .filter(d -> d.type().equalsIgnoreCase(kind.name()) && d.index() == index)
         .findFirst()
         .orElseThrow(
             () -> {
               String found = visible.stream().map(DeviceInfo::shortName).collect(Collectors.joining(", "));
-              String hint =
-                  kind == Kind.GPU
-                      ? ". GPUs need TensorFlow Java's CUDA build: build with the Maven profile gpu (mvn -Pgpu ...) on a host with"
-                          + " an NVIDIA driver, CUDA 12 and cuDNN 9, or run on Device.cpu()"
-                      : "";
+              String hint = "";
+              if (kind == Kind.GPU && cudaBuild) {
+                hint = ". This is TensorFlow Java's CUDA build, so the host is missing the GPU or what it needs: an NVIDIA driver"
+                    + " (nvidia-smi lists the GPUs), CUDA 12 and cuDNN 9 libraries on the library path (TensorFlow's log above"
+                    + " names the one it could not load); or run on Device.cpu()";
+              } else if (kind == Kind.GPU) {
+                hint = ". GPUs need TensorFlow Java's CUDA build: build with the Maven profile gpu (mvn -Pgpu ...) on a host with"
+                    + " an NVIDIA driver, CUDA 12 and cuDNN 9, or run on Device.cpu()";
+              }
               return new IllegalStateException(name() + " was requested, but TensorFlow sees only: " + found + hint);
             });
+  }
+
+  /** Whether TensorFlow Java's CUDA native build (Maven classifier {@code <platform>-gpu}) is on the class path. */
+  static boolean cudaBuild() {
+    String library = "org/tensorflow/internal/c_api/" + Loader.getPlatform() + "-gpu/LICENSE";
+    return Device.class.getClassLoader().getResource(library) != null;
   }
 
   /**

@@ -62,10 +62,26 @@ class DeviceTest {
   }
 
   @Test
-  void aMissingGpuNamesTheDevicesFoundAndTheGpuBuild() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Device.gpu(0).requireIn(List.of(CPU, GPU_1)));
-    assertThat(e).hasMessageThat().startsWith("gpu:0 was requested, but TensorFlow sees only: CPU:0, GPU:1");
-    assertThat(e).hasMessageThat().contains("mvn -Pgpu");
+  void aMissingGpuNamesTheDevicesFoundAndWhatAGpuNeeds() {
+    IllegalStateException cpuBuild = assertThrows(IllegalStateException.class, () -> Device.gpu(0).requireIn(List.of(CPU, GPU_1), false));
+    assertThat(cpuBuild).hasMessageThat().startsWith("gpu:0 was requested, but TensorFlow sees only: CPU:0, GPU:1");
+    assertThat(cpuBuild).hasMessageThat().contains("GPUs need TensorFlow Java's CUDA build: build with the Maven profile gpu (mvn -Pgpu ...)");
+
+    IllegalStateException cudaBuild = assertThrows(IllegalStateException.class, () -> Device.gpu(0).requireIn(List.of(CPU), true));
+    assertThat(cudaBuild).hasMessageThat().startsWith("gpu:0 was requested, but TensorFlow sees only: CPU:0. This is TensorFlow Java's CUDA build");
+    assertThat(cudaBuild).hasMessageThat().contains("an NVIDIA driver (nvidia-smi lists the GPUs), CUDA 12 and cuDNN 9");
+    assertThat(cudaBuild).hasMessageThat().doesNotContain("-Pgpu");
+  }
+
+  @Test
+  void knowsWhichNativeBuildIsOnTheClassPath() {
+    ClassLoader loader = Device.class.getClassLoader();
+    String directory = "org/tensorflow/internal/c_api/" + org.bytedeco.javacpp.Loader.getPlatform();
+    boolean cpu = loader.getResource(directory + "/LICENSE") != null;
+    boolean cuda = loader.getResource(directory + "-gpu/LICENSE") != null;
+    // The poms choose one native build (mvn -Pgpu: the CUDA one), never both.
+    assertThat(cpu).isNotEqualTo(cuda);
+    assertThat(Device.cudaBuild()).isEqualTo(cuda);
   }
 
   @Test
@@ -77,7 +93,7 @@ class DeviceTest {
             IllegalStateException.class,
             () -> Model.build(TestMlp.of("Gpu", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 2), missing));
     assertThat(e).hasMessageThat().contains(missing + " was requested, but TensorFlow sees only: CPU:0");
-    assertThat(e).hasMessageThat().contains("-Pgpu");
+    assertThat(e).hasMessageThat().contains(Device.cudaBuild() ? "This is TensorFlow Java's CUDA build" : "-Pgpu");
   }
 
   @Test
