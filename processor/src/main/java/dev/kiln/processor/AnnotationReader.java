@@ -73,6 +73,14 @@ final class AnnotationReader {
     return values;
   }
 
+  List<String> stringArrayValue(Origin origin, String attribute) {
+    List<String> values = new ArrayList<>();
+    for (Object item : value(origin, attribute, List.class)) {
+      values.add(unwrap(origin, attribute, ((AnnotationValue) item).getValue(), String.class));
+    }
+    return values;
+  }
+
   /** The annotations inside a container annotation's {@code value} array (javac's wrapper of repeats). */
   List<AnnotationMirror> annotationArrayValue(Origin origin, String attribute) {
     List<AnnotationMirror> values = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.kiln.processor;
 
 import dev.kiln.dsl.Loss;
 import dev.kiln.dsl.Padding;
+import dev.kiln.dsl.Relaxed;
 import dev.kiln.processor.model.Activation;
 import dev.kiln.processor.model.ActivationKind;
 import dev.kiln.processor.model.DropoutModel;
@@ -22,6 +23,7 @@ import dev.kiln.processor.model.ParameterRole;
 import dev.kiln.processor.model.ParameterUse;
 import dev.kiln.processor.model.PoolingModel;
 import dev.kiln.processor.model.RegularizationModel;
+import dev.kiln.processor.model.RelaxationModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,9 @@ final class NetworkParser {
   private static final String MOMENTUM = "dev.kiln.dsl.Momentum";
   private static final String ADAM = "dev.kiln.dsl.Adam";
   private static final String RMS_PROP = "dev.kiln.dsl.RmsProp";
-  private static final Set<String> OPTIMIZERS = Set.of(SGD, MOMENTUM, ADAM, RMS_PROP);
+  private static final String RPROP = "dev.kiln.dsl.Rprop";
+  private static final Set<String> OPTIMIZERS = Set.of(SGD, MOMENTUM, ADAM, RMS_PROP, RPROP);
+  private static final String RELAXED = "dev.kiln.dsl.Relaxed";
 
   private final Elements elements;
   private final AnnotationReader reader;
@@ -106,9 +110,11 @@ final class NetworkParser {
       reportConflicts(member, annotations);
     }
     OptimizerModel optimizer = optimizer(type, origin);
+    Optional<RelaxationModel> relaxation =
+        AnnotationReader.find(type, RELAXED).map(mirror -> relaxation(Origin.of(type, mirror)));
 
     // Trainable defaults depend on what the parameter is used as, so parameters come last.
-    Map<String, List<ParameterUse>> uses = ParameterUse.collect(layers, optimizer);
+    Map<String, List<ParameterUse>> uses = ParameterUse.collect(layers, optimizer, relaxation);
     List<ParameterModel> parameters = new ArrayList<>();
     for (Element member : parameterMembers) {
       parameters.add(parameter(member, MemberAnnotations.of(member).parameters().get(0), uses));
@@ -123,7 +129,21 @@ final class NetworkParser {
         parameters,
         optimizer,
         AnnotationReader.find(type, REGULARIZATION).map(mirror -> regularization(Origin.of(type, mirror))),
+        relaxation,
         origin));
+  }
+
+  private RelaxationModel relaxation(Origin origin) {
+    String weightParameter = reader.stringValue(origin, "hiddenLossWeightParameter");
+    return new RelaxationModel(
+        reader.stringArrayValue(origin, "layers"),
+        reader.enumValue(origin, "targets", Relaxed.Targets.class),
+        reader.enumValue(origin, "hiddenLoss", Relaxed.HiddenLoss.class),
+        reader.doubleValue(origin, "hiddenLossWeight"),
+        weightParameter.isEmpty() ? Optional.empty() : Optional.of(weightParameter),
+        reader.enumValue(origin, "init", Relaxed.Init.class),
+        reader.intValue(origin, "resetEvery"),
+        origin);
   }
 
   private boolean canDeclareNetwork(TypeElement type, Origin origin) {
@@ -348,6 +368,11 @@ final class NetworkParser {
     }
     Origin origin = written.get(0);
     double learningRate = reader.doubleValue(origin, "learningRate");
+    if (AnnotationReader.qualifiedName(origin.annotation()).equals(RPROP)) {
+      return new OptimizerModel.Rprop(
+          learningRate, reader.doubleValue(origin, "growth"), reader.doubleValue(origin, "shrink"),
+          reader.doubleValue(origin, "minStep"), reader.doubleValue(origin, "maxStep"), origin);
+    }
     String parameterName = reader.stringValue(origin, "learningRateParameter");
     Optional<String> parameter = parameterName.isEmpty() ? Optional.empty() : Optional.of(parameterName);
     return switch (AnnotationReader.qualifiedName(origin.annotation())) {

@@ -16,6 +16,7 @@ import dev.kiln.processor.model.ParameterModel.TrainableParameter;
 import dev.kiln.processor.model.ParameterRole;
 import dev.kiln.processor.model.ParameterUse;
 import dev.kiln.processor.model.RegularizationModel;
+import dev.kiln.processor.model.RelaxationModel;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ import java.util.stream.Collectors;
 final class NetworkValidator {
   /** What the generated code names {@code <layer>/<name>} besides per-neuron parameters. */
   private static final Set<String> LAYER_STATE_NAMES = Set.of("weights", "kernel", "bias", "regularization", "dropout");
+  /** The scope of a relaxed network's targets and relaxed pass in the graph. */
+  private static final String RELAXED_SCOPE = "relaxed";
   /** What TensorFlow accepts as one segment of an op name. */
   private static final Pattern TENSORFLOW_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 
@@ -52,6 +55,7 @@ final class NetworkValidator {
     validateNames(network);
     validateParameterUses(network);
     validateOptimizer(network.optimizer());
+    network.relaxation().ifPresent(relaxation -> validateRelaxation(network, relaxation));
     boolean parametersValid = validateParameters(network);
     return parametersValid && diagnostics.errorCount() == errorsBefore;
   }
@@ -261,8 +265,7 @@ final class NetworkValidator {
   }
 
   private void reportUndeclared(NetworkModel network, ParameterUse use) {
-    boolean isLearningRate = use.role() == ParameterRole.LEARNING_RATE;
-    String attribute = isLearningRate ? "learningRateParameter" : "value";
+    String attribute = use.attribute();
     if (use.parameter().isEmpty()) {
       diagnostics.error(use.origin(), attribute, use.describe() + " names no parameter: write the name of a "
           + use.role().displayName() + " parameter the network declares, e.g. @Fixed(0) double theta();");
@@ -272,9 +275,11 @@ final class NetworkValidator {
         ? "it declares no parameters"
         : "its parameters are " + network.parameters().stream().map(ParameterModel::name)
             .distinct().collect(Collectors.joining(", "));
-    String example = isLearningRate
-        ? "@Fixed(0.01) double " + use.parameter() + "();"
-        : "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
+    String example = switch (use.role()) {
+      case LEARNING_RATE -> "@Fixed(0.01) double " + use.parameter() + "();";
+      case HIDDEN_LOSS_WEIGHT -> "@Fixed(1) double " + use.parameter() + "(); or @Annealed(...)";
+      case THETA, BETA -> "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
+    };
     diagnostics.error(use.origin(), attribute, use.describe() + " names parameter '" + use.parameter()
         + "', which " + network.name() + " does not declare (" + declared + "): declare it, e.g. " + example);
   }
@@ -284,6 +289,10 @@ final class NetworkValidator {
       if (use.role() == ParameterRole.LEARNING_RATE) {
         diagnostics.error(use.origin(), "learningRateParameter", "the learning rate cannot be @Trainable: '"
             + trainable.name() + "' would be learned by the optimiser it drives; make it @Annealed or @Fixed");
+      } else if (use.role() == ParameterRole.HIDDEN_LOSS_WEIGHT) {
+        diagnostics.error(use.origin(), "hiddenLossWeightParameter", "the hidden-loss weight cannot be @Trainable: "
+            + "training would drive '" + trainable.name() + "' to 0 and leave the targets unconstrained; make it "
+            + "@Annealed or @Fixed");
       } else if (trainable.perNeuron() && use.layer() instanceof InputLayer input && input.hasUnknownDimension()) {
         diagnostics.error(use.origin(), "per-neuron parameter '" + trainable.name() + "' needs the width of input '"
             + input.name() + "', but its shape " + input.shape() + " has an unknown (-1) dimension: give every "
@@ -308,7 +317,9 @@ final class NetworkValidator {
       diagnostics.error(origin, "learningRate", name + " has learningRate = " + optimizer.learningRate()
           + ": the learning rate is a positive number");
     }
-    if (optimizer instanceof OptimizerModel.Momentum momentum) {
+    if (optimizer instanceof OptimizerModel.Rprop rprop) {
+      validateRprop(rprop);
+    } else if (optimizer instanceof OptimizerModel.Momentum momentum) {
       requireFraction(origin, "momentum", momentum.momentum());
     } else if (optimizer instanceof OptimizerModel.Adam adam) {
       requireFraction(origin, "beta1", adam.beta1());
@@ -318,6 +329,93 @@ final class NetworkValidator {
       requireFraction(origin, "decay", rmsProp.decay());
       requireFraction(origin, "momentum", rmsProp.momentum());
       requirePositive(origin, "epsilon", rmsProp.epsilon());
+    }
+  }
+
+  private void validateRprop(OptimizerModel.Rprop rprop) {
+    Origin origin = rprop.origin();
+    if (!(rprop.growth() > 1) || Double.isInfinite(rprop.growth())) {
+      diagnostics.error(origin, "growth", "@Rprop has growth = " + rprop.growth() + ": it multiplies the step of a "
+          + "weight whose gradient kept its sign, a finite number above 1 (usually 1.2)");
+    }
+    if (!(rprop.shrink() > 0 && rprop.shrink() < 1)) {
+      diagnostics.error(origin, "shrink", "@Rprop has shrink = " + rprop.shrink() + ": it multiplies the step of a "
+          + "weight whose gradient changed sign, a number between 0 and 1 (usually 0.5)");
+    }
+    if (!(rprop.minStep() > 0) || Double.isInfinite(rprop.minStep())) {
+      diagnostics.error(origin, "minStep", "@Rprop has minStep = " + rprop.minStep() + ": the smallest step is a "
+          + "positive number");
+    } else if (!(rprop.maxStep() >= rprop.minStep()) || Double.isInfinite(rprop.maxStep())) {
+      diagnostics.error(origin, "maxStep", "@Rprop has maxStep = " + rprop.maxStep() + " below minStep = "
+          + rprop.minStep() + ": the steps stay within [minStep, maxStep]; give a finite maxStep >= minStep");
+    }
+  }
+
+  /**
+   * The layers {@code @Relaxed} names exist and can be relaxed, at least one is; its numbers are in
+   * range; and no layer or parameter takes the name of the scope of the targets.
+   */
+  private void validateRelaxation(NetworkModel network, RelaxationModel relaxation) {
+    Origin origin = relaxation.origin();
+    Map<String, LayerModel> layers = new LinkedHashMap<>();
+    network.layers().forEach(layer -> layers.putIfAbsent(layer.name(), layer));
+    String relaxable = network.layers().stream()
+        .filter(layer -> layer instanceof DenseLayer || layer instanceof OutputLayer)
+        .map(LayerModel::name)
+        .collect(Collectors.joining(", "));
+    Set<String> seen = new HashSet<>();
+    for (String name : relaxation.layers()) {
+      LayerModel layer = layers.get(name);
+      if (!seen.add(name)) {
+        diagnostics.error(origin, "layers", "@Relaxed names layer '" + name + "' twice: name each layer once");
+      } else if (layer == null) {
+        String repeated = network.layers().stream()
+            .filter(candidate -> candidate instanceof DenseLayer dense && dense.isRepeated()
+                && dense.instanceNames().contains(name))
+            .map(LayerModel::name)
+            .findFirst()
+            .map(member -> ": it is one repetition of '" + member + "', and a repeated layer is relaxed as a whole; "
+                + "write '" + member + "'")
+            .orElse(": its layers that can be relaxed are " + relaxable);
+        diagnostics.error(origin, "layers", "@Relaxed names '" + name + "', which is not a layer of " + network.name()
+            + repeated);
+      } else if (!(layer instanceof DenseLayer || layer instanceof OutputLayer)) {
+        diagnostics.error(origin, "layers", "@Relaxed names " + layer.origin().annotationName() + " layer '" + name
+            + "': only @Dense and @Output layers get targets (" + relaxable + ")");
+      }
+    }
+    if (relaxation.layersWritten() && relaxation.layers().isEmpty()) {
+      diagnostics.error(origin, "layers", "@Relaxed(layers = {}) relaxes no layer: name the layers that get targets ("
+          + relaxable + "), or leave layers out to relax all of them");
+    } else if (!relaxation.layersWritten() && network.layers().stream().noneMatch(layer -> layer instanceof DenseLayer)) {
+      diagnostics.error(origin, network.name() + " has no @Dense layer to relax: relaxed training gives hidden layers "
+          + "targets so that each learns from its own; add hidden @Dense layers or remove @Relaxed");
+    }
+    if (relaxation.hiddenLossWeightParameter().isPresent()) {
+      if (origin.explicitValue("hiddenLossWeight").isPresent()) {
+        diagnostics.error(origin, "hiddenLossWeight", "@Relaxed sets both hiddenLossWeight and "
+            + "hiddenLossWeightParameter: the weight is parameter '" + relaxation.hiddenLossWeightParameter().get()
+            + "'; remove hiddenLossWeight");
+      }
+    } else if (!(relaxation.hiddenLossWeight() > 0) || Double.isInfinite(relaxation.hiddenLossWeight())) {
+      diagnostics.error(origin, "hiddenLossWeight", "@Relaxed has hiddenLossWeight = " + relaxation.hiddenLossWeight()
+          + ": the hidden losses' weight is a positive number (without them the targets are unconstrained)");
+    }
+    if (relaxation.resetEvery() < 0) {
+      diagnostics.error(origin, "resetEvery", "@Relaxed has resetEvery = " + relaxation.resetEvery() + ": it is a "
+          + "number of epochs, 0 for never");
+    }
+    for (LayerModel layer : network.layers()) {
+      if (layer.name().equals(RELAXED_SCOPE)) {
+        diagnostics.error(layer.origin(), "a relaxed network cannot name a layer '" + RELAXED_SCOPE + "': the targets "
+            + "and the relaxed pass live under that name; rename the layer");
+      }
+    }
+    for (ParameterModel parameter : network.parameters()) {
+      if (parameter.name().equals(RELAXED_SCOPE)) {
+        diagnostics.error(parameter.origin(), "a relaxed network cannot name a parameter '" + RELAXED_SCOPE + "': the "
+            + "targets and the relaxed pass live under that name; rename the parameter");
+      }
     }
   }
 

@@ -19,6 +19,8 @@ import org.tensorflow.types.TFloat32;
  * Weights and biases follow a fixed pattern of positive and negative values; a per-neuron
  * trainable parameter gets a distinct value per neuron, so broadcasting mistakes show. Dropout is
  * the identity, as when evaluating; penalties and dropouts are recorded with what they were given.
+ * It builds the ordinary forward pass: {@code relax} passes values through, recording the layer and
+ * the value's static shape.
  */
 final class RecordingGraphBuilder implements GraphBuilder {
   /** Every call made to a builder, in order, as "kind name shape". */
@@ -32,6 +34,9 @@ final class RecordingGraphBuilder implements GraphBuilder {
   /** The operand each penalty was asked for, by name. */
   final Map<String, Operand<TFloat32>> regularized = new LinkedHashMap<>();
   Operand<TFloat32> learningRate;
+  Operand<TFloat32> hiddenLossWeight;
+  /** The values each relaxed layer passed through, by layer. */
+  final Map<String, Operand<TFloat32>> relaxed = new LinkedHashMap<>();
   Placeholder<TFloat32> input;
 
   private final Ops tf;
@@ -119,6 +124,19 @@ final class RecordingGraphBuilder implements GraphBuilder {
   public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
     calls.append("dropout ").append(name).append(' ').append(x.shape()).append(" rate=").append(rate).append('\n');
     return x;
+  }
+
+  @Override
+  public Operand<TFloat32> relax(String layer, Operand<TFloat32> value) {
+    calls.append("relax ").append(layer).append(' ').append(value.shape()).append('\n');
+    relaxed.put(layer, value);
+    return value;
+  }
+
+  @Override
+  public void hiddenLossWeight(Operand<TFloat32> weight) {
+    calls.append("hiddenLossWeight\n");
+    this.hiddenLossWeight = weight;
   }
 
   private Operand<TFloat32> state(String kind, String name, Shape shape, float[] initial) {

@@ -10,6 +10,7 @@ import static dev.kiln.processor.generate.TypeNames.longLiteral;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
+import dev.kiln.dsl.Relaxed;
 import dev.kiln.processor.model.Activation;
 import dev.kiln.processor.model.ActivationKind;
 import dev.kiln.processor.model.DropoutModel;
@@ -26,6 +27,7 @@ import dev.kiln.processor.model.ParameterModel;
 import dev.kiln.processor.model.ParameterModel.AnnealedParameter;
 import dev.kiln.processor.model.ParameterModel.FixedParameter;
 import dev.kiln.processor.model.ParameterModel.TrainableParameter;
+import dev.kiln.processor.model.RelaxationModel;
 import dev.kiln.processor.model.ScheduleModel.HostScheduleModel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +43,10 @@ import java.util.function.Function;
  * declaration ({@code hidden}, {@code hiddenWeights}, {@code conv1Kernel}, {@code theta}); a
  * layer's last op writes the local named after the layer, its other ops locals named after the
  * layer and the op ({@code conv1Linear}); a clash with another local gets a suffix.
+ *
+ * <p>For a {@code @Relaxed} network, each relaxed layer passes its pre-activation (or activation)
+ * through {@code graph.relax(layer, value)}, into a local {@code <layer>Relaxed}: the place where,
+ * in the relaxed pass, the layer's targets take over.
  */
 final class ForwardPassWriter {
   /** The name of {@code buildForward}'s {@code GraphBuilder} parameter. */
@@ -55,6 +61,7 @@ final class ForwardPassWriter {
   private final CodeBlock.Builder code = CodeBlock.builder();
   /** The locals holding parameters shared by every layer (all but per-neuron ones), by parameter name. */
   private final Map<String, String> sharedParameters = new HashMap<>();
+  private final Set<String> relaxedLayers;
   private final String tf;
 
   /**
@@ -64,6 +71,7 @@ final class ForwardPassWriter {
     this.network = network;
     this.shapes = shapes;
     this.scheduleFields = scheduleFields;
+    this.relaxedLayers = network.relaxedLayers();
     names.newName(GRAPH);
     this.tf = names.newName("tf");
   }
@@ -91,6 +99,7 @@ final class ForwardPassWriter {
   private void writeSharedParameters() {
     Set<String> used = network.parameterUses().keySet();
     Optional<String> learningRate = network.optimizer().learningRateParameter();
+    Optional<String> hiddenLossWeight = network.relaxation().flatMap(RelaxationModel::hiddenLossWeightParameter);
     for (ParameterModel parameter : network.parameters()) {
       boolean perNeuron = parameter instanceof TrainableParameter trainable && trainable.perNeuron();
       if (!used.contains(parameter.name()) || perNeuron) {
@@ -101,6 +110,9 @@ final class ForwardPassWriter {
       code.addStatement("$T $N = $L", FLOAT_OPERAND, variable, sharedParameter(parameter));
       if (learningRate.equals(Optional.of(parameter.name()))) {
         code.addStatement("$N.learningRate($N)", GRAPH, variable);
+      }
+      if (hiddenLossWeight.equals(Optional.of(parameter.name()))) {
+        code.addStatement("$N.hiddenLossWeight($N)", GRAPH, variable);
       }
     }
   }
@@ -151,6 +163,7 @@ final class ForwardPassWriter {
     LayerShape first = shapes.layer(dense.instanceNames().get(0));
     String output = names.newName(dense.name());
     String dropout = dense.dropout().map(given -> "; dropout " + given.rate()).orElse("");
+    dropout += relaxedNote(dense.name());
     if (!dense.isRepeated()) {
       code.add("// $L: dense $L -> $L, $L$L\n", dense.name(), first.inputWidth(), dense.units(),
           dense.activation().describe(), dropout);
@@ -184,9 +197,18 @@ final class ForwardPassWriter {
     CodeBlock parameter = parameterFor(dense.activation(), layer, List.of((long) dense.units()));
     String ops = scope(layer);
     List<Step> steps = new ArrayList<>();
+    boolean relaxed = relaxedLayers.contains(dense.name());
+    boolean activated = dense.activation().kind() != ActivationKind.IDENTITY;
+    boolean postActivation = network.relaxation().map(RelaxationModel::targets).orElse(null) == Relaxed.Targets.POST_ACTIVATION;
     steps.add(new Step("Linear", value -> linear(ops, value, weights, bias)));
-    if (dense.activation().kind() != ActivationKind.IDENTITY) {
+    if (relaxed && !(activated && postActivation)) {
+      steps.add(relaxStep(layer));
+    }
+    if (activated) {
       steps.add(activationStep(dense.activation(), dense.name(), ops, parameter));
+      if (relaxed && postActivation) {
+        steps.add(relaxStep(layer));
+      }
     }
     dense.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
     writeSteps(dense.name(), steps, input, output, declare);
@@ -246,15 +268,36 @@ final class ForwardPassWriter {
 
   private String writeOutput(OutputLayer outputLayer, String input) {
     LayerShape shape = shapes.layer(outputLayer.name());
-    code.add("// $L: output $L -> $L, the logits\n", outputLayer.name(), shape.inputWidth(), shape.outputWidth());
+    code.add("// $L: output $L -> $L, the logits$L\n", outputLayer.name(), shape.inputWidth(), shape.outputWidth(),
+        relaxedLayers.contains(outputLayer.name()) ? "; relaxed: targets stand for them" : "");
     LayerName layer = LayerName.of(outputLayer.name());
     String weights = writeWeights(outputLayer, layer, "weights",
         CodeBlock.of("$L, $L", longLiteral(shape.inputWidth()), shape.outputWidth()));
     String bias = writeBias(outputLayer, layer, shape.outputWidth());
     String ops = scope(layer);
     String logits = names.newName(outputLayer.name());
-    assign(logits, linear(ops, input, weights, bias), true);
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step("Linear", value -> linear(ops, value, weights, bias)));
+    if (relaxedLayers.contains(outputLayer.name())) {
+      steps.add(relaxStep(layer));
+    }
+    writeSteps(outputLayer.name(), steps, input, logits, true);
     return logits;
+  }
+
+  /** Where the relaxed pass replaces the layer's value by its targets. */
+  private static Step relaxStep(LayerName layer) {
+    return new Step("Relaxed", value -> CodeBlock.of("$N.relax($L, $N)", GRAPH, layer.scope(), value));
+  }
+
+  /** The comment's note on a relaxed hidden layer: what its targets stand for. */
+  private String relaxedNote(String layer) {
+    if (!relaxedLayers.contains(layer)) {
+      return "";
+    }
+    return network.relaxation().orElseThrow().targets() == Relaxed.Targets.POST_ACTIVATION
+        ? "; relaxed: targets stand for its activations"
+        : "; relaxed: targets stand for its pre-activations";
   }
 
   /**

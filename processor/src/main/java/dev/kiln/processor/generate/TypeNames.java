@@ -14,6 +14,7 @@ final class TypeNames {
   static final ClassName NETWORK_SPEC = ClassName.get(RUNTIME_GRAPH, "NetworkSpec");
   static final ClassName OPTIMIZER_SPEC = ClassName.get(RUNTIME_GRAPH, "OptimizerSpec");
   static final ClassName GRAPH_BUILDER = ClassName.get(RUNTIME_GRAPH, "GraphBuilder");
+  static final ClassName RELAXATION_SPEC = ClassName.get(RUNTIME_GRAPH, "RelaxationSpec");
 
   static final ClassName OPERAND = ClassName.get("org.tensorflow", "Operand");
   static final ClassName TFLOAT32 = ClassName.get("org.tensorflow.types", "TFloat32");

@@ -5,9 +5,11 @@ import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.TypeElement;
 
 /**
@@ -18,6 +20,7 @@ import javax.lang.model.element.TypeElement;
  * @param name the declaring type's simple name
  * @param packageName the declaring type's package, where the generated classes go
  * @param regularization the weight penalty of every layer with weights that has none of its own
+ * @param relaxation how the network trains with relaxed activation identities, if it is {@code @Relaxed}
  * @param origin the declaring type and its {@code @Network}
  */
 public record NetworkModel(
@@ -30,6 +33,7 @@ public record NetworkModel(
     List<ParameterModel> parameters,
     OptimizerModel optimizer,
     Optional<RegularizationModel> regularization,
+    Optional<RelaxationModel> relaxation,
     Origin origin) {
 
   public NetworkModel {
@@ -90,7 +94,25 @@ public record NetworkModel(
 
   /** Where each parameter name is used, keyed by name. */
   public Map<String, List<ParameterUse>> parameterUses() {
-    return ParameterUse.collect(layers, optimizer);
+    return ParameterUse.collect(layers, optimizer, relaxation);
+  }
+
+  /**
+   * The members whose layers get targets, in declaration order: those written in
+   * {@code @Relaxed(layers)}, else every {@code @Dense} layer and the output layer; none for a
+   * network that is not relaxed.
+   */
+  public Set<String> relaxedLayers() {
+    Set<String> relaxed = new LinkedHashSet<>();
+    relaxation.ifPresent(given -> {
+      for (LayerModel layer : layers) {
+        boolean relaxable = layer instanceof DenseLayer || layer instanceof OutputLayer;
+        if (relaxable && (given.layers().isEmpty() ? !given.layersWritten() : given.layers().contains(layer.name()))) {
+          relaxed.add(layer.name());
+        }
+      }
+    });
+    return relaxed;
   }
 
   private <T extends LayerModel> List<T> layersOfType(Class<T> kind) {

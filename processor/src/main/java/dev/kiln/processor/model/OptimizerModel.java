@@ -31,6 +31,15 @@ public sealed interface OptimizerModel {
       Origin origin)
       implements OptimizerModel {}
 
+  /** Rprop: per-weight step sizes; {@code learningRate} is where they start, never a parameter. */
+  record Rprop(double learningRate, double growth, double shrink, double minStep, double maxStep, Origin origin)
+      implements OptimizerModel {
+    @Override
+    public Optional<String> learningRateParameter() {
+      return Optional.empty();
+    }
+  }
+
   record RmsProp(
       double learningRate,
       Optional<String> learningRateParameter,

@@ -10,7 +10,9 @@ public enum ParameterRole {
   /** β of {@code @Swish}: starts at 1 (the SiLU), unbounded. */
   BETA("β", 1.0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
   /** The optimiser's learning rate; never trainable, so it has no trainable defaults. */
-  LEARNING_RATE("the learning rate", Double.NaN, Double.NaN, Double.NaN);
+  LEARNING_RATE("the learning rate", Double.NaN, Double.NaN, Double.NaN),
+  /** The weight of a relaxed network's hidden losses; never trainable, like the learning rate. */
+  HIDDEN_LOSS_WEIGHT("the hidden-loss weight", Double.NaN, Double.NaN, Double.NaN);
 
   private final String displayName;
   private final double defaultInitial;

@@ -4,18 +4,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * One place that names a network parameter: an activation of a layer, or the optimiser.
+ * One place that names a network parameter: an activation of a layer, the optimiser, or
+ * {@code @Relaxed}.
  *
- * @param user the layer's name, or the optimiser annotation ({@code @Adam})
- * @param layer the layer whose activation names it; null for the optimiser
+ * @param user the layer's name, or the naming annotation ({@code @Adam}, {@code @Relaxed})
+ * @param layer the layer whose activation names it; null for the optimiser and {@code @Relaxed}
  * @param origin the naming annotation
  */
 public record ParameterUse(String parameter, ParameterRole role, String user, LayerModel layer, Origin origin) {
 
-  /** Every use of every parameter name, keyed by name, in declaration order (optimiser last). */
-  public static Map<String, List<ParameterUse>> collect(List<LayerModel> layers, OptimizerModel optimizer) {
+  /** Every use of every parameter name, keyed by name, in declaration order (optimiser, then {@code @Relaxed}, last). */
+  public static Map<String, List<ParameterUse>> collect(
+      List<LayerModel> layers, OptimizerModel optimizer, Optional<RelaxationModel> relaxation) {
     Map<String, List<ParameterUse>> uses = new LinkedHashMap<>();
     for (LayerModel layer : layers) {
       Activation activation = layer.appliedActivation().orElse(null);
@@ -31,13 +34,26 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
             .add(new ParameterUse(
                 parameter, ParameterRole.LEARNING_RATE, optimizer.origin().annotationName(), null,
                 optimizer.origin())));
+    relaxation.ifPresent(relaxed -> relaxed.hiddenLossWeightParameter().ifPresent(parameter ->
+        uses.computeIfAbsent(parameter, name -> new ArrayList<>())
+            .add(new ParameterUse(
+                parameter, ParameterRole.HIDDEN_LOSS_WEIGHT, relaxed.origin().annotationName(), null, relaxed.origin()))));
     return uses;
+  }
+
+  /** The attribute of the naming annotation that holds the name. */
+  public String attribute() {
+    return switch (role) {
+      case LEARNING_RATE -> "learningRateParameter";
+      case HIDDEN_LOSS_WEIGHT -> "hiddenLossWeightParameter";
+      case THETA, BETA -> "value";
+    };
   }
 
   /** How messages name the use: "@ThetaLeaky on 'hidden'", or "@Adam's learningRateParameter". */
   public String describe() {
     return layer == null
-        ? user + "'s learningRateParameter"
+        ? user + "'s " + attribute()
         : origin.annotationName() + " on '" + user + "'";
   }
 }

@@ -1,0 +1,33 @@
+package dev.kiln.processor.model;
+
+import dev.kiln.dsl.Relaxed;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Training with relaxed activation identities, as written in {@code @Relaxed} on the network type.
+ *
+ * @param layers the member names written in {@code layers}; empty when not written (then every
+ *     {@code @Dense} layer and the output layer are relaxed)
+ * @param hiddenLossWeightParameter names a parameter used as the hidden losses' weight instead of
+ *     {@code hiddenLossWeight}
+ * @param origin the network type and its {@code @Relaxed}
+ */
+public record RelaxationModel(
+    List<String> layers,
+    Relaxed.Targets targets,
+    Relaxed.HiddenLoss hiddenLoss,
+    double hiddenLossWeight,
+    Optional<String> hiddenLossWeightParameter,
+    Relaxed.Init init,
+    int resetEvery,
+    Origin origin) {
+  public RelaxationModel {
+    layers = List.copyOf(layers);
+  }
+
+  /** Whether {@code layers} was written, even as an empty list. */
+  public boolean layersWritten() {
+    return origin.explicitValue("layers").isPresent();
+  }
+}
