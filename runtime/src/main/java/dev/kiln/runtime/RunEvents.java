@@ -19,6 +19,14 @@ import java.util.stream.Stream;
  * after the checkpoint (and any record it left half written) is gone before the resumed process
  * logs those steps again: no step is duplicated or missing, for TensorBoard and for
  * {@link dev.kiln.runtime.summary.EventFileReader} alike.
+ *
+ * <p>Why cut the files rather than rely on TensorBoard: its Python loader drops points at or after
+ * the step of a second {@code SessionLog.START} event, which would also drop the epoch's summaries
+ * logged at the checkpoint's own step before the checkpoint; its Rust loader ignores those events
+ * and instead drops a tag's points once a step of that tag repeats; and neither reads past a record
+ * cut short by a kill, which {@code EventFileReader} rejects. Cutting the files back leaves one
+ * version of every step for all three. (A TensorBoard that was already running when the process
+ * died keeps what it had read until it is restarted.)
  */
 final class RunEvents {
   /** The suffix of training's own event files, after TensorFlow's usual name. */

@@ -139,6 +139,10 @@ final class Trainer {
     }
 
     TrainingResult execute() throws IOException {
+      printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
+      if (checkpoints != null) {
+        printer.checkpoints(checkpoints.directory(), checkpoints.policy());
+      }
       Optional<TrainingState> resumed = resume();
       if (resumed.isPresent() && resumed.get().epochsDone() >= config.epochs()) {
         return alreadyTrained(resumed.get());
@@ -146,10 +150,6 @@ final class Trainer {
       try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
           Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
         // From here on, the graph's schedules count epochs of this data set.
-      }
-      printer.start(train, validation, config, stepsPerEpoch, batchSize, runDirectory);
-      if (checkpoints != null) {
-        printer.checkpoints(checkpoints.directory(), checkpoints.policy());
       }
       resumed.ifPresent(state -> printer.resumed(resumedFrom.orElseThrow(), state, stepsPerEpoch));
       Optional<ShutdownStop> shutdown = config.stopOnSignals() ? ShutdownStop.install(stop) : Optional.empty();
