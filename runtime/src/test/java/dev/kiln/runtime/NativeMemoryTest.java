@@ -34,11 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * The bounds are set from the controls measured in the same JVM: the long run must grow by less
  * than a quarter of the leaked tensors' growth (so a leak of about 14 KiB a step or more fails it:
- * a batch's features are 64 KiB), and the short runs by less than half a leaked model's growth per
- * run (so does a session or graph left open by every run: with {@code Model.close} doing nothing,
- * the short runs grew by 272 MB). The allocator's own variation stays well inside both.
+ * a batch's features are 64 KiB), and the short runs by less than half of what they grew with
+ * {@code Model.close} doing nothing (272 MB), a fixed bound: the leaked-models control varied too
+ * much from run to run (11–55 MB) to scale it.
  */
 class NativeMemoryTest {
+  /** Half of what 10 cycles grew by with {@code Model.close} doing nothing (272 MB). */
+  private static final long MAX_CYCLES_GROWTH = 136L << 20;
+
   @TempDir Path logs;
 
   private record Phase(long before, long after, long collections) {
@@ -74,13 +77,14 @@ class NativeMemoryTest {
     assertWithMessage("the control: unclosed tensors must show, or the test could not see a leak; " + output)
         .that(leakedTensors).isAtLeast(tensorBytes / 2);
     long leakedModels = phases.get("leaked-models").growth();
-    long variableBytes = 3L * Float.BYTES * (NativeMemoryProbe.FEATURES * NativeMemoryProbe.WIDE + (long) NativeMemoryProbe.WIDE * NativeMemoryProbe.WIDE);
-    assertWithMessage("the control: unclosed models must show; " + output)
-        .that(leakedModels).isAtLeast(NativeMemoryProbe.LEAKED_MODELS * variableBytes / 2);
 
     assertWithMessage("growth over a long run of 1,200 steps; " + output)
         .that(phases.get("long-run").growth()).isLessThan(leakedTensors / 4);
-    assertWithMessage("growth over " + NativeMemoryProbe.CYCLES + " short runs; " + output)
-        .that(phases.get("cycles").growth()).isLessThan(NativeMemoryProbe.CYCLES * (leakedModels / NativeMemoryProbe.LEAKED_MODELS) / 2);
+    // Build-train-close cycles move resident memory by tens of MB either way as the allocator's
+    // caches fill and are trimmed (seen: -32 to +39 MB for 10 cycles, more under load), and
+    // unclosed models may reuse what earlier phases freed, so their growth is no stable yardstick.
+    // A model left open by every run grew the 10 cycles by 272 MB: half of that fails.
+    assertWithMessage("growth over " + NativeMemoryProbe.CYCLES + " short runs (leaked models grew " + leakedModels + "); " + output)
+        .that(phases.get("cycles").growth()).isLessThan(MAX_CYCLES_GROWTH);
   }
 }
