@@ -226,11 +226,12 @@ final class Trainer {
           model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train));
         }
         int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
-        long epochStart = System.nanoTime();
+        // The epoch's training time: checkpoints written during it do not count.
+        long epochStart = System.nanoTime() - before.nanos();
         long examples = before.examples();
         long skipped = before.skippedSteps();
         for (long batch = firstBatch; batch < stepsPerEpoch; batch++) {
-          TrainingState.EpochSoFar soFar = new TrainingState.EpochSoFar(before.nanos() + System.nanoTime() - epochStart, examples, skipped);
+          TrainingState.EpochSoFar soFar = new TrainingState.EpochSoFar(System.nanoTime() - epochStart, examples, skipped);
           stopIfRequested(epoch - 1, batch, soFar, shutdown);
           int from = Math.toIntExact(batch * batchSize);
           int count = Math.min(batchSize, n - from);
@@ -241,11 +242,12 @@ final class Trainer {
           step++;
           if (checkpoints != null && checkpoints.dueAfterSteps(step - firstStep) && batch + 1 < stepsPerEpoch) {
             // One due at an epoch's last step waits for the epoch's results, below.
-            writeCheckpoint("interval", epoch - 1, batch + 1,
-                new TrainingState.EpochSoFar(before.nanos() + System.nanoTime() - epochStart, examples, skipped));
+            long writing = System.nanoTime();
+            writeCheckpoint("interval", epoch - 1, batch + 1, new TrainingState.EpochSoFar(writing - epochStart, examples, skipped));
+            epochStart += System.nanoTime() - writing;
           }
         }
-        double seconds = (before.nanos() + System.nanoTime() - epochStart) / 1e9;
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
         EpochStats stats = epochStats(epoch, validation, examples / seconds, elapsed(), skipped);
         logEpoch(stats);
         history.add(stats);
