@@ -22,6 +22,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.RegistryScope;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.VarHandleOp;
@@ -72,7 +73,8 @@ final class NetworkBuilder implements GraphBuilder {
   NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
     this.graph = graph;
     this.spec = spec;
-    this.tf = Ops.create(graph).withDevice(device);
+    // Scopes that do not list the graph's ops on every sub-scope: see RegistryScope.
+    this.tf = RegistryScope.create(graph).withDevice(device);
     this.step = variable("training/step", TInt64.class, Shape.scalar(), init -> init.constant(0L));
     // Assigned from the data set when training starts; 1 until then, so that a schedule is defined.
     this.stepsPerEpoch =

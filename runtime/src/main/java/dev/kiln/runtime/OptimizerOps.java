@@ -47,7 +47,11 @@ final class OptimizerOps {
       NetworkBuilder state, OptimizerSpec spec, List<Operand<TFloat32>> gradients, List<RowGradient> rowGradients,
       Operand<TFloat32> learningRate, List<Op> after) {
     List<TrainableVariable> trainables = state.trainables();
-    Ops tf = state.scope("optimizer").withControlDependencies(after);
+    Ops optimizer = state.scope("optimizer");
+    // One barrier that waits for every read: each op of an update depends on it alone, not on all
+    // the reads, which would add (ops × reads) control edges and slow graph optimisation badly.
+    Op ready = optimizer.withControlDependencies(after).withName("ready").noOp();
+    Ops tf = optimizer.withControlDependencies(List.of(ready));
     AdamPowers powers = spec instanceof OptimizerSpec.Adam adam ? AdamPowers.create(state, adam) : null;
     List<Op> applies = new ArrayList<>();
     List<Op> updates = new ArrayList<>();
