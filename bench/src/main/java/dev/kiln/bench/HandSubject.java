@@ -16,6 +16,10 @@ final class HandSubject implements Subject {
 
   @Override
   public void train(Dataset data, int batchSize, int epochs) {
+    if (epochsDone == 0) {
+      // A relaxed network's targets start from the forward pass, as Kiln's do by default.
+      trainer.prepare(data);
+    }
     for (int epoch = 0; epoch < epochs; epoch++) {
       trainer.epoch(data, Dataset.permutation(data.size(), ++epochsDone), batchSize);
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.Pointer;
@@ -61,8 +62,11 @@ public final class Soak {
             println(String.valueOf(line));
           }
         };
-        try (KilnSubject kiln = new KilnSubject(new MnistMlpGraph(), Device.cpu(), Files.createTempDirectory("kiln-soak"), 10, sampling)) {
+        Path logRoot = Files.createTempDirectory("kiln-soak");
+        try (KilnSubject kiln = new KilnSubject(new MnistMlpGraph(), Device.cpu(), logRoot, 10, sampling)) {
           kiln.train(train, Trial.MNIST_BATCH, epochs);
+        } finally {
+          Trial.deleteRecursively(logRoot);
         }
       }
       case "hand" -> {

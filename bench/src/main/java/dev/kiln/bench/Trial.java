@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * One measurement in its own JVM, so that peak memory and start-up time belong to it alone:
@@ -62,8 +64,22 @@ public final class Trial {
     }
     Tuning tuning = new Tuning(xla, intra, inter);
     Path logRoot = Files.createTempDirectory("kiln-bench-runs");
-    TrialResult result = run(workload, side, tuning, logEvery, logRoot);
+    TrialResult result;
+    try {
+      result = run(workload, side, tuning, logEvery, logRoot);
+    } finally {
+      deleteRecursively(logRoot);
+    }
     System.out.println(TrialResult.PREFIX + new Gson().toJson(result));
+  }
+
+  /** Removes the trial's TensorBoard runs: only the figures are kept. */
+  static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   static TrialResult run(Workload workload, String side, Tuning tuning, int logEvery, Path logRoot) {

@@ -10,7 +10,9 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
@@ -104,6 +106,73 @@ public final class HandGraph {
     updates.add(afterApplies.assignVariableOp(beta1Power.handle(), tf.math.mul(beta1Power.read(), tf.constant((float) beta1))));
     updates.add(afterApplies.assignVariableOp(beta2Power.handle(), tf.math.mul(beta2Power.read(), tf.constant((float) beta2))));
     return tf.withControlDependencies(updates).withName("train").assignAddVariableOp(step.handle(), tf.constant(1L));
+  }
+
+  /** The rows of a per-example variable that a step reads (and its gradient is taken with respect to). */
+  public record Rows(Variable<TFloat32> variable, Operand<TFloat32> rows) {}
+
+  /** Rprop's settings, as PyTorch's {@code Rprop} names them. */
+  public record RpropSettings(double initialStep, double growth, double shrink, double minStep, double maxStep) {}
+
+  /**
+   * One Rprop step (iRprop⁻, as PyTorch's {@code Rprop}) on every trainable variable and on the
+   * {@code rows} of each per-example variable, then the step counter. Built from graph ops, as
+   * TensorFlow has no Rprop kernel.
+   *
+   * @param indices the rows of the per-example variables the step reads
+   */
+  public Op rprop(Operand<TFloat32> loss, List<Rows> targets, Operand<TInt32> indices, RpropSettings settings) {
+    List<Operand<TFloat32>> differentiated = new ArrayList<>();
+    trainables.forEach(v -> differentiated.add(v.read()));
+    targets.forEach(t -> differentiated.add(t.rows()));
+    Gradients gradients = tf.gradients(loss, differentiated);
+    List<Op> after = new ArrayList<>(differentiated);
+    after.add(step.read());
+    Ops optimizer = tf.withControlDependencies(after);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < trainables.size(); i++) {
+      Variable<TFloat32> variable = trainables.get(i);
+      Variable<TFloat32> stepSize = filled("rprop_step_" + i, variable.read().shape(), settings.initialStep());
+      Variable<TFloat32> previous = filled("rprop_gradient_" + i, variable.read().shape(), 0);
+      RpropUpdate update = rpropUpdate(optimizer, settings, stepSize.read(), previous.read(), gradients.dy(i));
+      updates.add(optimizer.assignVariableOp(stepSize.handle(), update.step()));
+      updates.add(optimizer.assignVariableOp(previous.handle(), update.counted()));
+      updates.add(optimizer.assignSubVariableOp(variable.handle(), update.delta()));
+    }
+    for (int i = 0; i < targets.size(); i++) {
+      Variable<TFloat32> variable = targets.get(i).variable();
+      Shape shape = variable.read().shape();
+      Variable<TFloat32> stepSize = filled("rprop_rows_step_" + i, shape, settings.initialStep());
+      Variable<TFloat32> previous = filled("rprop_rows_gradient_" + i, shape, 0);
+      RpropUpdate update =
+          rpropUpdate(
+              optimizer, settings, optimizer.resourceGather(stepSize.handle(), indices, TFloat32.class),
+              optimizer.resourceGather(previous.handle(), indices, TFloat32.class), gradients.dy(trainables.size() + i));
+      updates.add(optimizer.resourceScatterUpdate(stepSize.handle(), indices, update.step()));
+      updates.add(optimizer.resourceScatterUpdate(previous.handle(), indices, update.counted()));
+      updates.add(optimizer.resourceScatterSub(variable.handle(), indices, update.delta()));
+    }
+    return tf.withControlDependencies(updates).withName("train").assignAddVariableOp(step.handle(), tf.constant(1L));
+  }
+
+  private record RpropUpdate(Operand<TFloat32> step, Operand<TFloat32> counted, Operand<TFloat32> delta) {}
+
+  /**
+   * From the product of this gradient and the previous one, the step grows, shrinks (and the
+   * gradient counts as 0) or stays; clipped; the weight moves by it against the gradient's sign.
+   */
+  private static RpropUpdate rpropUpdate(Ops tf, RpropSettings settings, Operand<TFloat32> step, Operand<TFloat32> previous, Operand<TFloat32> gradient) {
+    Operand<TFloat32> zero = tf.constant(0f);
+    Operand<TFloat32> agreement = tf.math.mul(gradient, previous);
+    Operand<TBool> flipped = tf.math.less(agreement, zero);
+    Operand<TFloat32> factor =
+        tf.select(
+            tf.math.greater(agreement, zero), tf.constant((float) settings.growth()),
+            tf.select(flipped, tf.constant((float) settings.shrink()), tf.constant(1f)));
+    Operand<TFloat32> newStep =
+        tf.clipByValue(tf.math.mul(step, factor), tf.constant((float) settings.minStep()), tf.constant((float) settings.maxStep()));
+    Operand<TFloat32> counted = tf.select(flipped, tf.zerosLike(gradient), gradient);
+    return new RpropUpdate(newStep, counted, tf.math.mul(tf.math.sign(counted), newStep));
   }
 
   /** The trainable variables, in creation order. */

@@ -1,9 +1,11 @@
 package dev.kiln.bench.hand;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -69,15 +71,74 @@ public final class HandNetworks {
     }
     Operand<TFloat32> logits = dense(state, "logit", x, 42, 1);
     Placeholder<TFloat32> labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
+    SigmoidHead head = sigmoidHead(tf, logits, labels);
+    return new HandModel(graph, point, labels, head.loss(), head.accuracy(), state.adam(head.loss(), 3e-3, 0.9, 0.999, 1e-7));
+  }
+
+  /**
+   * W3: relaxed activation identity (RAI) training of a deep MLP, 2 → 100 × 100 sigmoid → 1
+   * (sigmoid output), on {@code examples} training examples, Rprop with PyTorch's defaults, seed
+   * 42. Every dense layer and the output have targets for their pre-activations, one row per
+   * example; the relaxed pass computes each layer from the previous layer's targets; the loss is
+   * the output loss on the output's targets plus the mean squared distance of every layer's targets
+   * from what the relaxed pass computes for them. {@link HandModel#loss} and its accuracy are the
+   * ordinary forward pass's (what the network predicts with); a training step does not compute them.
+   */
+  public static HandModel deepRelaxed(long examples, int hiddenLayers, long width) {
+    Graph graph = new Graph();
+    HandGraph state = new HandGraph(graph, 42);
+    Ops tf = state.tf();
+    Placeholder<TFloat32> point = tf.withName("point").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+    Placeholder<TFloat32> labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
+    Placeholder<TInt32> indices = tf.withName("example_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    List<Operand<TFloat32>> weights = new ArrayList<>();
+    List<Operand<TFloat32>> biases = new ArrayList<>();
+    List<Operand<TFloat32>> ordinary = new ArrayList<>();
+    Operand<TFloat32> x = point;
+    for (int layer = 0; layer <= hiddenLayers; layer++) {
+      boolean output = layer == hiddenLayers;
+      String name = output ? "logit" : "hidden" + (layer + 1);
+      weights.add(state.weights(name + "/weights", Shape.of(layer == 0 ? 2 : width, output ? 1 : width)));
+      biases.add(state.bias(name + "/bias", output ? 1 : width));
+      Operand<TFloat32> linear = tf.math.add(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
+      ordinary.add(linear);
+      x = output ? linear : tf.math.sigmoid(linear);
+    }
+    SigmoidHead head = sigmoidHead(tf, x, labels);
+
+    // The relaxed pass: each layer computed from the previous layer's targets.
+    List<HandGraph.Rows> targets = new ArrayList<>();
+    List<Operand<TFloat32>> hiddenLosses = new ArrayList<>();
+    List<Op> fromForward = new ArrayList<>();
+    Operand<TInt32> allAxes = tf.constant(new int[] {0, 1});
+    x = point;
+    for (int layer = 0; layer <= hiddenLayers; layer++) {
+      boolean output = layer == hiddenLayers;
+      HandGraph.Variable<TFloat32> variable = state.filled("targets_" + layer, Shape.of(examples, output ? 1 : width), 0);
+      Operand<TFloat32> linear = tf.math.add(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
+      Operand<TFloat32> rows = tf.resourceGather(variable.handle(), indices, TFloat32.class);
+      targets.add(new HandGraph.Rows(variable, rows));
+      hiddenLosses.add(tf.math.mean(tf.math.squaredDifference(rows, linear), allAxes));
+      fromForward.add(tf.resourceScatterUpdate(variable.handle(), indices, ordinary.get(layer)));
+      x = output ? rows : tf.math.sigmoid(rows);
+    }
+    Operand<TFloat32> relaxedLoss = tf.math.add(sigmoidHead(tf, x, labels).loss(), tf.math.mul(tf.constant(1f), tf.math.addN(hiddenLosses)));
+    Op train = state.rprop(relaxedLoss, targets, indices, new HandGraph.RpropSettings(0.01, 1.2, 0.5, 1e-6, 50));
+    Op prepare = tf.withControlDependencies(fromForward).noOp();
+    return new HandModel(graph, point, labels, head.loss(), head.accuracy(), train, indices, prepare);
+  }
+
+  /** Sigmoid cross-entropy of logits against 0/1 labels, and the accuracy of their signs. */
+  private record SigmoidHead(Operand<TFloat32> loss, Operand<TFloat32> accuracy) {}
+
+  private static SigmoidHead sigmoidHead(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
     Operand<TInt32> allAxes = tf.constant(new int[] {0, 1});
     // max(x, 0) - x·z + log(1 + e^-|x|): sigmoid cross-entropy that cannot overflow.
     Operand<TFloat32> perOutput =
         tf.math.add(tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)), tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
-    Operand<TFloat32> loss = tf.math.mean(perOutput, allAxes);
     Operand<TFloat32> correct =
         tf.dtypes.cast(tf.math.equal(tf.math.greater(logits, tf.constant(0f)), tf.math.greater(labels, tf.constant(0.5f))), TFloat32.class);
-    Operand<TFloat32> accuracy = tf.math.mean(correct, allAxes);
-    return new HandModel(graph, point, labels, loss, accuracy, state.adam(loss, 3e-3, 0.9, 0.999, 1e-7));
+    return new SigmoidHead(tf.math.mean(perOutput, allAxes), tf.math.mean(correct, allAxes));
   }
 
   private static HandModel softmaxModel(Graph graph, HandGraph state, Placeholder<TFloat32> input, Operand<TFloat32> logits, int classes, double learningRate) {
