@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,10 @@ public final class ConvexityMnist {
     PrintStream out = System.out;
     List<RunResult> results;
     if (settings.reportOnly()) {
-      results = RunStore.loadAll(settings.logRoot());
+      // In the protocol's order, as a sweep lists them, rather than by directory name.
+      results = RunStore.loadAll(settings.logRoot()).stream()
+          .sorted(Comparator.comparing((RunResult r) -> Variant.of(r.variant())).thenComparingLong(RunResult::seed))
+          .toList();
     } else {
       Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
       Dataset train = settings.trainSize() < mnist.train().size() ? mnist.train().range(0, settings.trainSize()) : mnist.train();
