@@ -86,9 +86,10 @@ class VariantsTrainOnMnistTest {
   @Test
   void perChannelThetaHasOneValuePerChannelAndItsMeanIsReported() throws IOException {
     RunResult result = results.get("per-channel");
-    Path checkpoint = LOG_ROOT.resolve(result.variant() + "-seed1").resolve("checkpoint");
+    Path run = LOG_ROOT.resolve(result.variant() + "-seed1");
 
-    try (Model model = Model.load(new PerChannelThetaCnnGraph(), checkpoint)) {
+    // A run directory loads its newest valid checkpoint: the one written at the end of training.
+    try (Model model = Model.load(new PerChannelThetaCnnGraph(), run)) {
       double sum = 0;
       boolean moved = false;
       for (String layer : List.of("conv1", "conv2", "conv3")) {
