@@ -88,9 +88,7 @@ public final class HandGraph {
     Gradients gradients = tf.gradients(loss, reads);
     Variable<TFloat32> beta1Power = filled("beta1_power", Shape.scalar(), beta1);
     Variable<TFloat32> beta2Power = filled("beta2_power", Shape.scalar(), beta2);
-    List<Op> after = new ArrayList<>(reads);
-    after.add(step.read());
-    Ops optimizer = tf.withControlDependencies(after);
+    Ops optimizer = afterReads(reads);
     List<Op> applies = new ArrayList<>();
     for (int i = 0; i < trainables.size(); i++) {
       Variable<TFloat32> variable = trainables.get(i);
@@ -126,9 +124,7 @@ public final class HandGraph {
     trainables.forEach(v -> differentiated.add(v.read()));
     targets.forEach(t -> differentiated.add(t.rows()));
     Gradients gradients = tf.gradients(loss, differentiated);
-    List<Op> after = new ArrayList<>(differentiated);
-    after.add(step.read());
-    Ops optimizer = tf.withControlDependencies(after);
+    Ops optimizer = afterReads(differentiated);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainables.size(); i++) {
       Variable<TFloat32> variable = trainables.get(i);
@@ -153,6 +149,17 @@ public final class HandGraph {
       updates.add(optimizer.resourceScatterSub(variable.handle(), indices, update.delta()));
     }
     return tf.withControlDependencies(updates).withName("train").assignAddVariableOp(step.handle(), tf.constant(1L));
+  }
+
+  /**
+   * Ops that run after {@code reads} and the step counter's read, so that no update writes a
+   * variable before the step has read it: through one barrier, not an edge from every read to
+   * every update op, which would slow TensorFlow's graph optimisation badly on a deep network.
+   */
+  private Ops afterReads(List<? extends Operand<TFloat32>> reads) {
+    List<Op> after = new ArrayList<>(reads);
+    after.add(step.read());
+    return tf.withControlDependencies(List.of(tf.withControlDependencies(after).withName("reads_done").noOp()));
   }
 
   private record RpropUpdate(Operand<TFloat32> step, Operand<TFloat32> counted, Operand<TFloat32> delta) {}
@@ -187,14 +194,13 @@ public final class HandGraph {
 
   /** A resource variable: a handle with a unique shared name, its initialiser under the init scope, its one read. */
   public <T extends TType> Variable<T> variable(String name, Class<T> type, Shape shape, java.util.function.Function<Ops, Operand<T>> initialValue) {
-    Ops own = tf;
-    for (String segment : name.split("/")) {
-      own = own.withSubScope(segment);
-    }
-    Ops init = own.withInitScope();
-    VarHandleOp handle = init.withName("handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
-    init.withName("assign").assignVariableOp(handle, initialValue.apply(init));
-    return new Variable<>(handle, own.withName("read").readVariableOp(handle, type));
+    // Flat op names: TensorFlow Java lists every op of the graph for each new sub-scope, which
+    // makes building a deep network quadratic in its size.
+    String flat = name.replace('/', '_');
+    Ops init = tf.withInitScope();
+    VarHandleOp handle = init.withName(flat + "_handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
+    init.withName(flat + "_assign").assignVariableOp(handle, initialValue.apply(init));
+    return new Variable<>(handle, tf.withName(flat + "_read").readVariableOp(handle, type));
   }
 
   /** Glorot's uniform limit √(6 / (fan in + fan out)); a convolution's fans include its receptive field. */
