@@ -8,6 +8,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SplitV;
 import org.tensorflow.op.train.ResourceApplyMomentum;
 import org.tensorflow.op.train.ResourceSparseApplyMomentum;
 import org.tensorflow.types.TBool;
@@ -19,11 +20,16 @@ import org.tensorflow.types.TInt32;
  * Optimiser state (momenta, moment estimates, Adam's β powers, Rprop's step sizes) are variables of
  * the network like any other, so checkpoints hold them.
  *
- * <p>Whole variables use TensorFlow's fused resource kernels; Rprop, which has no kernel, is built
- * from graph ops. Per-example variables (a relaxed network's targets) are updated only in the rows
- * of the step's examples, with the sparse kernels, or for Adam and Rprop by gathering the rows of
- * the variable's state, updating them and scattering them back (so Adam is "lazy" there: rows not
- * in the batch keep their moments).
+ * <p>Whole variables use TensorFlow's fused resource kernels. Per-example variables (a relaxed
+ * network's targets) are updated only in the rows of the step's examples: with the sparse kernels,
+ * or for Adam by gathering the rows of its moments, updating them and scattering them back (so Adam
+ * is "lazy" there: rows not in the batch keep their moments).
+ *
+ * <p>Rprop has no kernel and is built from graph ops, once for all whole variables together (their
+ * gradients concatenated into one vector, their step sizes and previous gradients in the slots
+ * {@code optimizer/rprop_step} and {@code optimizer/rprop_gradient}, in variable order) and once
+ * for the batch's rows of all per-example variables: a dozen ops a step instead of a dozen per
+ * variable, which for a 100-layer network is most of the step's ops.
  */
 final class OptimizerOps {
   private OptimizerOps() {}
@@ -52,6 +58,16 @@ final class OptimizerOps {
     // the reads, which would add (ops × reads) control edges and slow graph optimisation badly.
     Op ready = optimizer.withControlDependencies(after).withName("ready").noOp();
     Ops tf = optimizer.withControlDependencies(List.of(ready));
+    if (spec instanceof OptimizerSpec.Rprop rprop) {
+      List<Op> updates = new ArrayList<>();
+      if (!trainables.isEmpty()) {
+        updates.addAll(rpropWhole(tf, state, rprop, trainables, gradients));
+      }
+      if (!rowGradients.isEmpty()) {
+        updates.addAll(rpropRows(tf, state, rprop, rowGradients));
+      }
+      return updates;
+    }
     AdamPowers powers = spec instanceof OptimizerSpec.Adam adam ? AdamPowers.create(state, adam) : null;
     List<Op> applies = new ArrayList<>();
     List<Op> updates = new ArrayList<>();
@@ -59,12 +75,12 @@ final class OptimizerOps {
       TrainableVariable trainable = trainables.get(i);
       Operand<TFloat32> rate =
           trainable.learningRateScale() == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) trainable.learningRateScale()));
-      Op apply = apply(tf, state, spec, new Whole(trainable.variable()), trainable.learningRateScale(), rate, gradients.get(i), powers);
+      Op apply = apply(tf, state, spec, trainable.variable(), rate, gradients.get(i), powers);
       applies.add(apply);
       updates.add(trainable.bounded() ? clip(state, trainable, apply) : apply);
     }
     for (RowGradient rows : rowGradients) {
-      Op apply = apply(tf, state, spec, new Rows(rows.variable(), rows.indices()), 1.0, learningRate, rows.gradient(), powers);
+      Op apply = applyRows(tf, state, spec, new Rows(rows.variable(), rows.indices()), learningRate, rows.gradient(), powers);
       applies.add(apply);
       updates.add(apply);
     }
@@ -74,39 +90,29 @@ final class OptimizerOps {
     return updates;
   }
 
-  /**
-   * @param learningRateScale the variable's factor on the optimiser's rate, for Rprop's initial step
-   * @param rate the variable's learning rate, already scaled
-   */
+  /** The fused kernel's update of a whole variable. */
   private static Op apply(
-      Ops tf, NetworkBuilder state, OptimizerSpec spec, Place place, double learningRateScale, Operand<TFloat32> rate,
+      Ops tf, NetworkBuilder state, OptimizerSpec spec, StateVariable<TFloat32> variable, Operand<TFloat32> rate,
       Operand<TFloat32> gradient, AdamPowers powers) {
-    if (spec instanceof OptimizerSpec.Rprop rprop) {
-      return rprop(tf, state, rprop, place, rprop.learningRate() * learningRateScale, gradient);
-    }
-    if (place instanceof Rows rows) {
-      return applyRows(tf, state, spec, rows, rate, gradient, powers);
-    }
-    StateVariable<TFloat32> variable = place.variable();
     if (spec instanceof OptimizerSpec.Sgd) {
       return tf.train.resourceApplyGradientDescent(variable.handle(), rate, gradient);
     }
     if (spec instanceof OptimizerSpec.Momentum momentum) {
-      StateVariable<TFloat32> accumulator = place.slot(state, "momentum", 0);
+      StateVariable<TFloat32> accumulator = slot(state, variable, "momentum");
       return tf.train.resourceApplyMomentum(
           variable.handle(), accumulator.handle(), rate, gradient, tf.constant((float) momentum.momentum()),
           ResourceApplyMomentum.useNesterov(momentum.nesterov()));
     }
     if (spec instanceof OptimizerSpec.Adam adam) {
-      StateVariable<TFloat32> m = place.slot(state, "adam_m", 0);
-      StateVariable<TFloat32> v = place.slot(state, "adam_v", 0);
+      StateVariable<TFloat32> m = slot(state, variable, "adam_m");
+      StateVariable<TFloat32> v = slot(state, variable, "adam_v");
       return tf.train.resourceApplyAdam(
           variable.handle(), m.handle(), v.handle(), powers.beta1Power.read(), powers.beta2Power.read(), rate,
           tf.constant((float) adam.beta1()), tf.constant((float) adam.beta2()), tf.constant((float) adam.epsilon()), gradient);
     }
     if (spec instanceof OptimizerSpec.RmsProp rms) {
-      StateVariable<TFloat32> meanSquare = place.slot(state, "rms", 0);
-      StateVariable<TFloat32> momentum = place.slot(state, "rms_momentum", 0);
+      StateVariable<TFloat32> meanSquare = slot(state, variable, "rms");
+      StateVariable<TFloat32> momentum = slot(state, variable, "rms_momentum");
       return tf.train.resourceApplyRmsProp(
           variable.handle(), meanSquare.handle(), momentum.handle(), rate, tf.constant((float) rms.decay()),
           tf.constant((float) rms.momentum()), tf.constant((float) rms.epsilon()), gradient);
@@ -164,33 +170,138 @@ final class OptimizerOps {
   }
 
   /**
-   * Rprop as PyTorch's {@code torch.optim.Rprop}: from the product of this gradient and the
-   * previous one, the step grows (same sign), shrinks (opposite sign, and the gradient counts as 0:
-   * the weight rests and the next step starts afresh) or stays (a zero); steps are clipped into
-   * [minStep, maxStep]; the weight moves by its step against the sign of its gradient.
-   *
-   * @param initialStep where every step size starts
+   * Rprop on every whole variable at once: their gradients flattened into one vector, updated
+   * against the slots {@code optimizer/rprop_step} (starting at each variable's initial step) and
+   * {@code optimizer/rprop_gradient}, the change split back into one subtraction per variable.
    */
-  private static Op rprop(Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, Place place, double initialStep, Operand<TFloat32> gradient) {
-    StateVariable<TFloat32> stepSlot = place.slot(state, "rprop_step", initialStep);
-    StateVariable<TFloat32> previousSlot = place.slot(state, "rprop_gradient", 0);
-    Operand<TFloat32> step = place.read(tf, stepSlot);
-    Operand<TFloat32> previous = place.read(tf, previousSlot);
-    Operand<TFloat32> zero = tf.constant(0f);
-    Operand<TFloat32> agreement = tf.math.mul(gradient, previous);
-    Operand<TBool> flipped = tf.math.less(agreement, zero);
-    Operand<TFloat32> factor =
-        tf.select(
-            tf.math.greater(agreement, zero),
-            tf.constant((float) rprop.growth()),
-            tf.select(flipped, tf.constant((float) rprop.shrink()), tf.constant(1f)));
-    Operand<TFloat32> newStep =
-        tf.clipByValue(tf.math.mul(step, factor), tf.constant((float) rprop.minStep()), tf.constant((float) rprop.maxStep()));
-    Operand<TFloat32> counted = tf.select(flipped, tf.zerosLike(gradient), gradient);
-    Operand<TFloat32> delta = tf.math.mul(tf.math.sign(counted), newStep);
-    return tf.withControlDependencies(
-            List.of(place.write(tf, stepSlot, newStep), place.write(tf, previousSlot, counted), place.subtract(tf, delta)))
-        .noOp();
+  private static List<Op> rpropWhole(
+      Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<TrainableVariable> trainables, List<Operand<TFloat32>> gradients) {
+    List<Operand<TFloat32>> flat = new ArrayList<>();
+    long[] sizes = new long[trainables.size()];
+    float[] initialSteps = new float[trainables.size()];
+    for (int i = 0; i < trainables.size(); i++) {
+      TrainableVariable trainable = trainables.get(i);
+      sizes[i] = trainable.variable().shape().size();
+      initialSteps[i] = (float) (rprop.learningRate() * trainable.learningRateScale());
+      flat.add(tf.reshape(gradients.get(i), tf.constant(new long[] {-1})));
+    }
+    long total = Arrays.stream(sizes).sum();
+    StateVariable<TFloat32> stepSlot =
+        state.variable("optimizer/rprop_step", TFloat32.class, Shape.of(total), init -> initialSteps(init, sizes, initialSteps));
+    StateVariable<TFloat32> previousSlot = state.filled("optimizer/rprop_gradient", Shape.of(total), 0);
+    Operand<TFloat32> gradient = flat.size() == 1 ? flat.get(0) : tf.concat(flat, tf.constant(0));
+    RpropUpdate update = RpropUpdate.of(tf, rprop, stepSlot.read(), previousSlot.read(), gradient);
+
+    List<Op> updates = new ArrayList<>();
+    updates.add(tf.assignVariableOp(stepSlot.handle(), update.step()));
+    updates.add(tf.assignVariableOp(previousSlot.handle(), update.counted()));
+    List<Operand<TFloat32>> deltas = split(tf, update.delta(), sizes, 0);
+    for (int i = 0; i < trainables.size(); i++) {
+      TrainableVariable trainable = trainables.get(i);
+      StateVariable<TFloat32> variable = trainable.variable();
+      Op subtract = tf.assignSubVariableOp(variable.handle(), tf.reshape(deltas.get(i), tf.constant(variable.shape().asArray())));
+      updates.add(trainable.bounded() ? clip(state, trainable, subtract) : subtract);
+    }
+    return updates;
+  }
+
+  /** Every variable's initial step for its stretch of the flat slot; a single fill when they are all the same. */
+  private static Operand<TFloat32> initialSteps(Ops init, long[] sizes, float[] initialSteps) {
+    boolean uniform = true;
+    for (float step : initialSteps) {
+      uniform &= step == initialSteps[0];
+    }
+    if (uniform) {
+      return init.fill(init.constant(new long[] {Arrays.stream(sizes).sum()}), init.constant(initialSteps[0]));
+    }
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    for (int i = 0; i < sizes.length; i++) {
+      parts.add(init.fill(init.constant(new long[] {sizes[i]}), init.constant(initialSteps[i])));
+    }
+    return init.concat(parts, init.constant(0));
+  }
+
+  /**
+   * Rprop on the batch's rows of every per-example variable at once: the rows of their gradients,
+   * step sizes and previous gradients side by side ({@code [batch, Σ widths]}), updated together and
+   * scattered back into each variable's slots {@code <variable>/rprop_step} and
+   * {@code <variable>/rprop_gradient}.
+   */
+  private static List<Op> rpropRows(Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<RowGradient> rowGradients) {
+    List<Rows> rows = new ArrayList<>();
+    List<StateVariable<TFloat32>> stepSlots = new ArrayList<>();
+    List<StateVariable<TFloat32>> previousSlots = new ArrayList<>();
+    List<Operand<TFloat32>> steps = new ArrayList<>();
+    List<Operand<TFloat32>> previous = new ArrayList<>();
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    long[] widths = new long[rowGradients.size()];
+    for (int i = 0; i < rowGradients.size(); i++) {
+      RowGradient gradient = rowGradients.get(i);
+      Rows place = new Rows(gradient.variable(), gradient.indices());
+      rows.add(place);
+      StateVariable<TFloat32> stepSlot = place.slot(state, "rprop_step", rprop.learningRate());
+      StateVariable<TFloat32> previousSlot = place.slot(state, "rprop_gradient", 0);
+      stepSlots.add(stepSlot);
+      previousSlots.add(previousSlot);
+      widths[i] = place.rowShape().size();
+      steps.add(place.flatRows(tf, place.read(tf, stepSlot)));
+      previous.add(place.flatRows(tf, place.read(tf, previousSlot)));
+      gradients.add(place.flatRows(tf, gradient.gradient()));
+    }
+    RpropUpdate update = RpropUpdate.of(tf, rprop, sideBySide(tf, steps), sideBySide(tf, previous), sideBySide(tf, gradients));
+    List<Operand<TFloat32>> newSteps = split(tf, update.step(), widths, 1);
+    List<Operand<TFloat32>> counted = split(tf, update.counted(), widths, 1);
+    List<Operand<TFloat32>> deltas = split(tf, update.delta(), widths, 1);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Rows place = rows.get(i);
+      updates.add(place.write(tf, stepSlots.get(i), place.unflatRows(tf, newSteps.get(i))));
+      updates.add(place.write(tf, previousSlots.get(i), place.unflatRows(tf, counted.get(i))));
+      updates.add(place.subtract(tf, place.unflatRows(tf, deltas.get(i))));
+    }
+    return updates;
+  }
+
+  private static Operand<TFloat32> sideBySide(Ops tf, List<Operand<TFloat32>> parts) {
+    return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(1));
+  }
+
+  /** {@code value} cut along {@code axis} into pieces of {@code sizes}. */
+  private static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> value, long[] sizes, int axis) {
+    if (sizes.length == 1) {
+      return List.of(value);
+    }
+    SplitV<TFloat32> split = tf.splitV(value, tf.constant(sizes), tf.constant(axis), (long) sizes.length);
+    return List.copyOf(split.output());
+  }
+
+  /**
+   * One step of Rprop as PyTorch's {@code torch.optim.Rprop}: from the product of this gradient
+   * and the previous one, each step grows (same sign), shrinks (opposite sign, and the gradient
+   * counts as 0: the weight rests and its next step starts afresh) or stays (a zero); steps are
+   * clipped into [minStep, maxStep]; each weight moves by its step against the sign of its
+   * gradient.
+   *
+   * @param step the new step sizes
+   * @param counted the gradient as the next step sees it: 0 where the sign flipped
+   * @param delta what to subtract from the weights
+   */
+  private record RpropUpdate(Operand<TFloat32> step, Operand<TFloat32> counted, Operand<TFloat32> delta) {
+    static RpropUpdate of(
+        Ops tf, OptimizerSpec.Rprop rprop, Operand<TFloat32> step, Operand<TFloat32> previous, Operand<TFloat32> gradient) {
+      Operand<TFloat32> zero = tf.constant(0f);
+      Operand<TFloat32> agreement = tf.math.mul(gradient, previous);
+      Operand<TBool> flipped = tf.math.less(agreement, zero);
+      Operand<TFloat32> factor =
+          tf.select(
+              tf.math.greater(agreement, zero),
+              tf.constant((float) rprop.growth()),
+              tf.select(flipped, tf.constant((float) rprop.shrink()), tf.constant(1f)));
+      Operand<TFloat32> newStep =
+          tf.clipByValue(tf.math.mul(step, factor), tf.constant((float) rprop.minStep()), tf.constant((float) rprop.maxStep()));
+      Operand<TFloat32> counted = tf.select(flipped, zero, gradient);
+      return new RpropUpdate(newStep, counted, tf.math.mul(tf.math.sign(counted), newStep));
+    }
   }
 
   /** Clips a bounded parameter into its bounds, reading it again after its update. */
@@ -203,69 +314,51 @@ final class OptimizerOps {
     return tf.assignVariableOp(variable.handle(), clipped);
   }
 
+  /** A zero-initialised optimiser slot shaped like {@code variable}, named {@code <variable>/<slot>}. */
+  private static StateVariable<TFloat32> slot(NetworkBuilder state, StateVariable<TFloat32> variable, String slot) {
+    return state.filled(variable.name() + "/" + slot, variable.shape(), 0);
+  }
+
   /**
-   * What an update reads and writes: a whole variable, or the rows of a per-example one. Slots
-   * (the optimiser's state of a variable) are shaped like the variable and named
-   * {@code <variable>/<slot>}.
+   * The rows {@code indices} of a per-example variable, and of its optimiser slots: per-example
+   * variables of the same row shape, named {@code <variable>/<slot>}.
    */
-  private sealed interface Place {
-    StateVariable<TFloat32> variable();
-
-    /** A slot that starts with every value at {@code fill}. */
-    StateVariable<TFloat32> slot(NetworkBuilder state, String slot, double fill);
-
-    /** The slot's values that the update reads. */
-    Operand<TFloat32> read(Ops tf, StateVariable<TFloat32> slot);
-
-    /** Sets the values of the slot that {@link #read} read. */
-    Op write(Ops tf, StateVariable<TFloat32> slot, Operand<TFloat32> values);
-
-    /** Subtracts {@code delta} from the variable's values that the update changes. */
-    Op subtract(Ops tf, Operand<TFloat32> delta);
-  }
-
-  private record Whole(StateVariable<TFloat32> variable) implements Place {
-    @Override
-    public StateVariable<TFloat32> slot(NetworkBuilder state, String slot, double fill) {
-      return state.filled(variable.name() + "/" + slot, variable.shape(), fill);
-    }
-
-    @Override
-    public Operand<TFloat32> read(Ops tf, StateVariable<TFloat32> slot) {
-      return slot.read();
-    }
-
-    @Override
-    public Op write(Ops tf, StateVariable<TFloat32> slot, Operand<TFloat32> values) {
-      return tf.assignVariableOp(slot.handle(), values);
-    }
-
-    @Override
-    public Op subtract(Ops tf, Operand<TFloat32> delta) {
-      return tf.assignSubVariableOp(variable.handle(), delta);
-    }
-  }
-
-  private record Rows(StateVariable<TFloat32> variable, Operand<TInt32> indices) implements Place {
-    @Override
-    public StateVariable<TFloat32> slot(NetworkBuilder state, String slot, double fill) {
+  private record Rows(StateVariable<TFloat32> variable, Operand<TInt32> indices) {
+    Shape rowShape() {
       long[] dims = variable.shape().asArray();
-      return state.perExample(variable.name() + "/" + slot, Shape.of(Arrays.copyOfRange(dims, 1, dims.length)), fill);
+      return Shape.of(Arrays.copyOfRange(dims, 1, dims.length));
     }
 
-    @Override
-    public Operand<TFloat32> read(Ops tf, StateVariable<TFloat32> slot) {
+    /** A slot whose rows start with every value at {@code fill}. */
+    StateVariable<TFloat32> slot(NetworkBuilder state, String slot, double fill) {
+      return state.perExample(variable.name() + "/" + slot, rowShape(), fill);
+    }
+
+    Operand<TFloat32> read(Ops tf, StateVariable<TFloat32> slot) {
       return tf.resourceGather(slot.handle(), indices, TFloat32.class);
     }
 
-    @Override
-    public Op write(Ops tf, StateVariable<TFloat32> slot, Operand<TFloat32> values) {
+    Op write(Ops tf, StateVariable<TFloat32> slot, Operand<TFloat32> values) {
       return tf.resourceScatterUpdate(slot.handle(), indices, values);
     }
 
-    @Override
-    public Op subtract(Ops tf, Operand<TFloat32> delta) {
+    Op subtract(Ops tf, Operand<TFloat32> delta) {
       return tf.resourceScatterSub(variable.handle(), indices, delta);
+    }
+
+    /** Rows of any shape as {@code [batch, row size]}. */
+    Operand<TFloat32> flatRows(Ops tf, Operand<TFloat32> rows) {
+      return rowShape().numDimensions() == 1 ? rows : tf.reshape(rows, tf.constant(new long[] {-1, rowShape().size()}));
+    }
+
+    /** {@code [batch, row size]} back to rows of the variable's row shape. */
+    Operand<TFloat32> unflatRows(Ops tf, Operand<TFloat32> flat) {
+      if (rowShape().numDimensions() == 1) {
+        return flat;
+      }
+      long[] dims = variable.shape().asArray();
+      dims[0] = -1;
+      return tf.reshape(flat, tf.constant(dims));
     }
   }
 

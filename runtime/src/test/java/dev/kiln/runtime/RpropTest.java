@@ -54,12 +54,12 @@ class RpropTest {
       // Step 3, gradients (0.3, 1.7): b0 overshot, so its step halves to 0.35 and b0 rests.
       model.train(labels, oneStep());
       assertBias(model, 1.3, -2.0);
-      assertThat(model.parameter("b/rprop_step")[0]).isWithin(1e-6f).of(0.35f);
-      assertThat(model.parameter("b/rprop_gradient")[0]).isEqualTo(0f);
+      assertThat(model.parameter("optimizer/rprop_step")[0]).isWithin(1e-6f).of(0.35f);
+      assertThat(model.parameter("optimizer/rprop_gradient")[0]).isEqualTo(0f);
       // Step 4, gradients (0.3, 1.0): b0 starts afresh with its halved step.
       model.train(labels, oneStep());
       assertBias(model, 0.95, -2.7);
-      assertThat(model.parameter("b/rprop_step")).usingTolerance(1e-6).containsExactly(0.35f, 0.7f).inOrder();
+      assertThat(model.parameter("optimizer/rprop_step")).usingTolerance(1e-6).containsExactly(0.35f, 0.7f).inOrder();
     }
   }
 
@@ -71,7 +71,7 @@ class RpropTest {
       for (int step = 0; step < 12; step++) {
         model.train(labels, oneStep());
       }
-      assertThat(model.parameter("b/rprop_step")[0]).isWithin(1e-7f).of(0.1f);
+      assertThat(model.parameter("optimizer/rprop_step")[0]).isWithin(1e-7f).of(0.1f);
       assertThat(Math.abs(model.parameter("b")[0] - 0.05)).isLessThan(0.1);
     }
   }
@@ -84,7 +84,25 @@ class RpropTest {
       model.train(data, oneStep().withEpochs(60).withBatchSize(100));
       assertThat(model.evaluate(data).loss()).isLessThan(before / 2);
       assertThat(model.evaluate(data).accuracy()).isAtLeast(0.95);
-      assertThat(model.variableNames()).containsAtLeast("hidden1/weights/rprop_step", "hidden1/weights/rprop_gradient");
+      assertThat(model.variableNames()).containsAtLeast("optimizer/rprop_step", "optimizer/rprop_gradient");
+    }
+  }
+
+  @Test
+  void eachVariableStartsAtTheStepOfItsOwnLearningRateScale() {
+    TestMlp network = TestMlp.of("Scaled", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Rprop(0.01, 1.2, 0.5, 1e-6, 50), 3)
+        .withTheta(TestMlp.perNeuron(0.5, 10));
+    try (Model model = Model.build(network)) {
+      float[] steps = model.parameter("optimizer/rprop_step");
+      // hidden1: 2·3 weights, 3 biases, 3 θ (×10); output: 3 weights, 1 bias.
+      assertThat(steps).hasLength(6 + 3 + 3 + 3 + 1);
+      assertThat(steps).usingTolerance(1e-9).containsExactly(
+          0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.1f, 0.1f, 0.1f, 0.01f, 0.01f, 0.01f, 0.01f).inOrder();
+      model.train(TestData.halfPlanes(20, 1), oneStep().withBatchSize(20).withEpochs(3));
+      // θ is kept within [0, π/4] after every step.
+      for (float theta : model.parameter("hidden1/theta")) {
+        assertThat(theta).isIn(com.google.common.collect.Range.closed(0f, (float) (Math.PI / 4)));
+      }
     }
   }
 
