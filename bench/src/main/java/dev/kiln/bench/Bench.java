@@ -10,71 +10,170 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.tensorflow.TensorFlow;
 
 /**
  * The benchmark: every workload on Kiln and on the same network written by hand in TensorFlow
- * Java, each run in a fresh JVM ({@link Trial}, {@link EndToEnd}), {@code runs} times, Kiln and
- * hand-written runs interleaved so that a change in the machine's load hits both; prints the
- * medians and their ratio as a table and writes {@code results.md}, {@code results.json} and every
- * child's log under the output directory.
+ * Java, each measurement in fresh JVMs, and writes {@code results.md}, {@code results.json} and
+ * every child's log under the output directory.
+ *
+ * <p>For W1 to W3, two kinds of child JVM: {@link Trial}s, one side each (Kiln and hand-written
+ * runs interleaved), give start-up time and peak memory, which need a process of their own; and
+ * {@link Alternation}s, which time both sides (and Kiln without step logging) in alternating
+ * blocks of the same steps in one JVM, give examples per second, seconds per epoch, the ratio and
+ * the logging cost, which a machine whose load moves would blur across processes. W4 runs the
+ * moons sample's main and its hand-written counterpart end to end ({@link EndToEnd}).
  *
  * <pre>
- * usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--out DIR]
- *   -w      workloads (default: all)
- *   -r      runs per workload, side and tuning; the median is reported (default 3, at least 3)
- *   -t      session tunings for W1-W3: default, xla, intraN/interM, xla+intraN/interM (default: default)
- *   --soak  also train W1 for STEPS steps, sampling resident memory and live native objects per epoch
- *   --out   where results and logs go (default: target/bench)
+ * usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--jvm "ARGS"] [--out DIR]
+ *   -w        workloads (default: all)
+ *   -r        JVMs per workload, side and tuning, for trials and alternations (default 3, at least 3)
+ *   --rounds  alternating rounds per alternation JVM (default 5)
+ *   -t        session tunings for W1-W3: default, xla, intraN/interM, xla+intraN/interM (default: default)
+ *   --soak    also train W1 for STEPS steps, sampling resident memory and live native objects per epoch
+ *   --jvm     extra options for every child JVM, e.g. "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
+ *   --out     where results and logs go (default: target/bench)
  * </pre>
  */
 public final class Bench {
   private static final String USAGE =
-      "usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--out DIR]";
-  /** Kiln with step logging switched off (only step 0 logs): what the default interval costs. */
-  private static final int NO_STEP_LOGGING = Integer.MAX_VALUE;
+      "usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--jvm \"ARGS\"] [--out DIR]";
 
   private Bench() {}
 
-  /** The medians over the runs of one workload, side and tuning. */
-  record Summary(
-      String side, int runs, Double examplesPerSecond, Double epochSeconds, boolean epochExtrapolated, double measuredSeconds,
-      double startupSeconds, double peakResidentMiB, double loadMin, double loadMax) {
+  /** The medians over the trials (separate JVMs) of one workload, side and tuning. */
+  record Summary(String side, int runs, double startupSeconds, double peakResidentMiB, Double examplesPerSecond, double measuredSeconds, double loadMin, double loadMax) {
     static Summary of(String side, List<TrialResult> trials) {
       return new Summary(
-          side, trials.size(), medianOrNull(trials, TrialResult::examplesPerSecond), medianOrNull(trials, TrialResult::epochSeconds),
-          trials.get(0).epochExtrapolated(), median(trials, TrialResult::measuredSeconds), median(trials, TrialResult::startupSeconds),
-          median(trials, TrialResult::peakResidentMiB), trials.stream().mapToDouble(TrialResult::loadAverage).min().orElseThrow(),
+          side, trials.size(), median(trials, TrialResult::startupSeconds), median(trials, TrialResult::peakResidentMiB),
+          trials.stream().allMatch(t -> t.examplesPerSecond() != null) ? median(trials, TrialResult::examplesPerSecond) : null,
+          median(trials, TrialResult::measuredSeconds), trials.stream().mapToDouble(TrialResult::loadAverage).min().orElseThrow(),
           trials.stream().mapToDouble(TrialResult::loadAverage).max().orElseThrow());
+    }
+  }
+
+  /**
+   * The medians over every alternating round (of every alternation JVM) of one workload and tuning.
+   *
+   * @param ratio Kiln's speed over the hand-written one's, the median of the rounds' ratios
+   * @param loggingCost the fraction of Kiln's time that step logging at the default interval
+   *     costs, the median of the rounds' {@code 1 - quiet / logging}
+   */
+  record Comparison(
+      int rounds, double kilnExamplesPerSecond, double handExamplesPerSecond, double kilnEpochSeconds, double handEpochSeconds,
+      boolean epochExtrapolated, double ratio, double loggingCost, double loadMin, double loadMax) {
+    static Comparison of(List<Alternation.AlternationResult> alternations) {
+      List<Alternation.Round> rounds = alternations.stream().flatMap(a -> a.rounds().stream()).toList();
+      Alternation.AlternationResult first = alternations.get(0);
+      double examples = first.blockExamples();
+      double epochsPerBlock = (double) first.blockSteps() / first.stepsPerEpoch();
+      double kiln = medianOf(rounds, Alternation.Round::kilnSeconds);
+      double hand = medianOf(rounds, Alternation.Round::handSeconds);
+      return new Comparison(
+          rounds.size(), examples / kiln, examples / hand, kiln / epochsPerBlock, hand / epochsPerBlock, first.blockSteps() % first.stepsPerEpoch() != 0,
+          medianOf(rounds, r -> r.handSeconds() / r.kilnSeconds()), medianOf(rounds, r -> 1 - r.kilnQuietSeconds() / r.kilnSeconds()),
+          alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).min().orElseThrow(),
+          alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).max().orElseThrow());
     }
   }
 
   /**
    * One row of the table.
    *
-   * @param ratio Kiln's speed over the hand-written one's: examples per second (W1-W3) or the
-   *     inverse of the end-to-end time (W4)
-   * @param loggingCost the fraction of Kiln's step time that step logging at the default interval
-   *     costs (W1 only; null elsewhere)
+   * @param comparison the alternations' figures (W1-W3); null for W4
+   * @param ratio Kiln's speed over the hand-written one's: from the alternations (W1-W3) or the
+   *     inverse of the end-to-end times' medians (W4)
    */
-  record Row(Workload workload, String tuning, Summary kiln, Summary hand, double ratio, Summary kilnWithoutStepLogging, Double loggingCost) {}
+  record Row(Workload workload, String tuning, Summary kiln, Summary hand, Comparison comparison, double ratio) {}
+
+  /** The median of the calibration runs, and every run. */
+  record CeilingSummary(Calibration.Ceiling median, List<Calibration.Ceiling> runs) {}
 
   record Report(
       String date, String machine, int processors, String command, String java, String tensorflow, double loadBefore, double loadAfter,
-      List<Row> rows, List<String> pending, List<Soak.SoakResult> soaks, List<TrialResult> trials) {}
+      CeilingSummary ceiling, List<Row> rows, List<Soak.SoakResult> soaks, List<TrialResult> trials,
+      List<Alternation.AlternationResult> alternations) {}
+
+  /** How a run of the benchmark is set up. */
+  private record Options(List<Workload> workloads, int runs, int rounds, List<Tuning> tunings, long soakSteps, List<String> jvm, Path out) {}
 
   public static void main(String[] args) throws IOException {
+    Options options = options(args);
+    Files.createDirectories(options.out());
+    String command = "mvn -B -Pbench -DskipTests verify" + (args.length == 0 ? "" : " -Dbench.args=\"" + String.join(" ", withoutOut(args)) + "\"");
+    double loadBefore = ProcessStats.loadAverage();
+    System.out.printf(Locale.ROOT, "Kiln benchmark: %s; %d runs each; load %.2f%n", machine(), options.runs(), loadBefore);
+
+    CeilingSummary ceiling = ceiling(options);
+    System.out.printf(Locale.ROOT, "Ceiling: TensorFlow does W1's matrix products alone at %,.0f examples/s (%.0f GFLOPS)%n",
+        ceiling.median().examplesPerSecond(), ceiling.median().gflops());
+    List<Row> rows = new ArrayList<>();
+    List<TrialResult> trials = new ArrayList<>();
+    List<Alternation.AlternationResult> alternations = new ArrayList<>();
+    for (Workload workload : options.workloads()) {
+      System.out.printf("%s: %s%n", workload, workload.description());
+      for (Tuning tuning : workload == Workload.W4 ? List.of(Tuning.DEFAULT) : options.tunings()) {
+        Map<String, List<TrialResult>> bySide = new LinkedHashMap<>();
+        List<Alternation.AlternationResult> alternated = new ArrayList<>();
+        for (int run = 1; run <= options.runs(); run++) {
+          for (String side : List.of("kiln", "hand")) {
+            TrialResult result = workload == Workload.W4 ? endToEnd(side, run, options) : trial(workload, side, tuning, run, options);
+            System.out.printf(Locale.ROOT, "  run %d %-5s %-8s %s%n", run, side, tuning.label(), brief(result));
+            bySide.computeIfAbsent(side, s -> new ArrayList<>()).add(result);
+            trials.add(result);
+          }
+          if (workload != Workload.W4) {
+            Alternation.AlternationResult result = alternation(workload, tuning, run, options);
+            System.out.printf(Locale.ROOT, "  run %d alternation %-8s %s%n", run, tuning.label(), brief(result));
+            alternated.add(result);
+            alternations.add(result);
+          }
+        }
+        rows.add(row(workload, tuning, bySide, alternated));
+      }
+    }
+    List<Soak.SoakResult> soaks = new ArrayList<>();
+    if (options.soakSteps() > 0) {
+      for (String side : List.of("kiln", "hand")) {
+        Path log = options.out().resolve("logs").resolve("soak-" + side + ".log");
+        Child.Outcome outcome = Child.run(Soak.class.getName(), options.jvm(), List.of(side, Long.toString(options.soakSteps())), log);
+        Soak.SoakResult soak = new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), Soak.SoakResult.class);
+        System.out.printf(Locale.ROOT, "  soak %s: %s%n", side, soakSummary(soak));
+        soaks.add(soak);
+      }
+    }
+    Report report =
+        new Report(
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), machine(), Runtime.getRuntime().availableProcessors(), command,
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), TensorFlow.version(), loadBefore,
+            ProcessStats.loadAverage(), ceiling, rows, soaks, trials, alternations);
+    String table = ReportFormat.markdown(report);
+    System.out.println();
+    System.out.println(table);
+    Files.writeString(options.out().resolve("results.md"), table);
+    Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    Files.writeString(options.out().resolve("results.json"), gson.toJson(report));
+    System.out.println("Written: " + options.out().resolve("results.md") + ", " + options.out().resolve("results.json") + "; child logs in "
+        + options.out().resolve("logs"));
+  }
+
+  private static Options options(String[] args) {
     List<Workload> workloads = List.of(Workload.values());
     int runs = 3;
+    int rounds = 5;
     List<Tuning> tunings = List.of(Tuning.DEFAULT);
     long soakSteps = 0;
+    List<String> jvm = List.of();
     Path out = Path.of("target", "bench");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -85,8 +184,10 @@ public final class Bench {
       switch (option) {
         case "-w" -> workloads = Arrays.stream(value.split(",")).map(w -> Workload.valueOf(w.trim().toUpperCase(Locale.ROOT))).toList();
         case "-r" -> runs = Integer.parseInt(value);
+        case "--rounds" -> rounds = Integer.parseInt(value);
         case "-t" -> tunings = Arrays.stream(value.split(",")).map(Bench::tuning).toList();
         case "--soak" -> soakSteps = Long.parseLong(value);
+        case "--jvm" -> jvm = Arrays.stream(value.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList();
         case "--out" -> out = Path.of(value);
         default -> throw new IllegalArgumentException("unknown option " + option + "; " + USAGE);
       }
@@ -94,81 +195,47 @@ public final class Bench {
     if (runs < 3) {
       throw new IllegalArgumentException("-r " + runs + ": the median needs at least 3 runs");
     }
-    Files.createDirectories(out);
-    String command = "mvn -B -Pbench -DskipTests verify" + (args.length == 0 ? "" : " -Dbench.args=\"" + String.join(" ", dropOut(args)) + "\"");
-    double loadBefore = ProcessStats.loadAverage();
-    System.out.printf(Locale.ROOT, "Kiln benchmark: %s; %d runs each; load %.2f%n", machine(), runs, loadBefore);
-
-    List<Row> rows = new ArrayList<>();
-    List<String> pending = new ArrayList<>();
-    List<TrialResult> trials = new ArrayList<>();
-    for (Workload workload : workloads) {
-      System.out.printf("%s: %s%n", workload, workload.description());
-      if (workload == Workload.W3) {
-        pending.add("W3: Kiln's annotation processor does not generate relaxed (@Relaxed) networks yet, so there is no Kiln side to measure");
-        System.out.println("  pending: " + pending.get(pending.size() - 1));
-        continue;
-      }
-      for (Tuning tuning : workload == Workload.W4 ? List.of(Tuning.DEFAULT) : tunings) {
-        Map<String, List<TrialResult>> bySide = new LinkedHashMap<>();
-        for (int run = 1; run <= runs; run++) {
-          for (String side : sides(workload)) {
-            TrialResult result = workload == Workload.W4 ? endToEnd(side, run, out) : trial(workload, side, tuning, run, out);
-            System.out.printf(Locale.ROOT, "  run %d %-10s %-8s %s%n", run, side, tuning.label(), brief(result));
-            bySide.computeIfAbsent(side, s -> new ArrayList<>()).add(result);
-            trials.add(result);
-          }
-        }
-        rows.add(row(workload, tuning, bySide));
-      }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds " + rounds + ": an alternation needs at least one round");
     }
-    List<Soak.SoakResult> soaks = new ArrayList<>();
-    if (soakSteps > 0) {
-      for (String side : List.of("kiln", "hand")) {
-        Path log = out.resolve("logs").resolve("soak-" + side + ".log");
-        Child.Outcome outcome = Child.run(Soak.class.getName(), List.of(side, Long.toString(soakSteps)), log);
-        Soak.SoakResult soak = new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), Soak.SoakResult.class);
-        System.out.printf(Locale.ROOT, "  soak %s: %s%n", side, soakSummary(soak));
-        soaks.add(soak);
-      }
-    }
-    Report report =
-        new Report(
-            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), machine(), Runtime.getRuntime().availableProcessors(), command,
-            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), TensorFlow.version(), loadBefore,
-            ProcessStats.loadAverage(), rows, pending, soaks, trials);
-    String table = ReportFormat.markdown(report);
-    System.out.println();
-    System.out.println(table);
-    Files.writeString(out.resolve("results.md"), table);
-    Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
-    Files.writeString(out.resolve("results.json"), gson.toJson(report));
-    System.out.println("Written: " + out.resolve("results.md") + ", " + out.resolve("results.json") + "; child logs in " + out.resolve("logs"));
+    return new Options(workloads, runs, rounds, tunings, soakSteps, jvm, out);
   }
 
-  /** Kiln, the hand-written loop, and for W1 Kiln without step logging, to price the logging. */
-  private static List<String> sides(Workload workload) {
-    return workload == Workload.W1 ? List.of("kiln", "hand", "kiln-quiet") : List.of("kiln", "hand");
+  /** {@link Calibration} in fresh JVMs; the run with the median speed stands for them. */
+  private static CeilingSummary ceiling(Options options) {
+    List<Calibration.Ceiling> all = new ArrayList<>();
+    for (int run = 1; run <= options.runs(); run++) {
+      Path log = options.out().resolve("logs").resolve("calibration-" + run + ".log");
+      Child.Outcome outcome = Child.run(Calibration.class.getName(), options.jvm(), List.of(), log);
+      all.add(new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), Calibration.Ceiling.class));
+    }
+    List<Calibration.Ceiling> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparingDouble(Calibration.Ceiling::examplesPerSecond));
+    return new CeilingSummary(sorted.get(sorted.size() / 2), all);
   }
 
-  private static TrialResult trial(Workload workload, String side, Tuning tuning, int run, Path out) {
-    List<String> arguments = new ArrayList<>(List.of(workload.name(), side.equals("kiln-quiet") ? "kiln" : side));
+  private static TrialResult trial(Workload workload, String side, Tuning tuning, int run, Options options) {
+    List<String> arguments = new ArrayList<>(List.of(workload.name(), side));
     arguments.addAll(tuning.arguments());
-    if (side.equals("kiln-quiet")) {
-      arguments.addAll(List.of("--log-every", Integer.toString(NO_STEP_LOGGING)));
-    }
-    Path log = out.resolve("logs").resolve(workload + "-" + side + "-" + tuning.label().replaceAll("[^A-Za-z0-9]+", "_") + "-" + run + ".log");
-    Child.Outcome outcome = Child.run(Trial.class.getName(), arguments, log);
-    TrialResult result = new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), TrialResult.class);
-    return side.equals("kiln-quiet") ? withSide(result, side) : result;
+    Path log = options.out().resolve("logs").resolve(workload + "-" + side + "-" + fileLabel(tuning) + "-" + run + ".log");
+    Child.Outcome outcome = Child.run(Trial.class.getName(), options.jvm(), arguments, log);
+    return new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), TrialResult.class);
+  }
+
+  private static Alternation.AlternationResult alternation(Workload workload, Tuning tuning, int run, Options options) {
+    List<String> arguments = new ArrayList<>(List.of(workload.name(), Integer.toString(options.rounds())));
+    arguments.addAll(tuning.arguments());
+    Path log = options.out().resolve("logs").resolve(workload + "-alternation-" + fileLabel(tuning) + "-" + run + ".log");
+    Child.Outcome outcome = Child.run(Alternation.class.getName(), options.jvm(), arguments, log);
+    return new Gson().fromJson(outcome.after(TrialResult.PREFIX, log), Alternation.AlternationResult.class);
   }
 
   /** W4: the program's own main in a child; from process start to its last line, and to its line announcing training. */
-  private static TrialResult endToEnd(String side, int run, Path out) {
-    Path logDir = out.resolve("w4-runs").resolve(side + "-" + run);
-    Path log = out.resolve("logs").resolve("W4-" + side + "-" + run + ".log");
-    List<String> arguments = side.equals("kiln") ? List.of(side, "--logdir", logDir.toString()) : List.of(side);
-    Child.Outcome outcome = Child.run(EndToEnd.class.getName(), arguments, log);
+  private static TrialResult endToEnd(String side, int run, Options options) {
+    Path runs = options.out().resolve("w4-runs").resolve(side + "-" + run);
+    Path log = options.out().resolve("logs").resolve("W4-" + side + "-" + run + ".log");
+    List<String> arguments = side.equals("kiln") ? List.of(side, "--logdir", runs.toString()) : List.of(side);
+    Child.Outcome outcome = Child.run(EndToEnd.class.getName(), options.jvm(), arguments, log);
     long peak = Long.parseLong(outcome.after(EndToEnd.MEMORY_PREFIX, log).trim());
     List<Child.Line> program = outcome.lines().stream().filter(line -> !line.text().startsWith(EndToEnd.MEMORY_PREFIX)).toList();
     double last = program.get(program.size() - 1).seconds();
@@ -178,13 +245,14 @@ public final class Bench {
     return new TrialResult(Workload.W4, side, Tuning.DEFAULT.label(), 0, last, null, null, false, training, peak / (1024.0 * 1024.0), ProcessStats.loadAverage());
   }
 
-  private static Row row(Workload workload, Tuning tuning, Map<String, List<TrialResult>> bySide) {
+  private static Row row(Workload workload, Tuning tuning, Map<String, List<TrialResult>> bySide, List<Alternation.AlternationResult> alternated) {
     Summary kiln = Summary.of("kiln", bySide.get("kiln"));
     Summary hand = Summary.of("hand", bySide.get("hand"));
-    double ratio = workload == Workload.W4 ? hand.measuredSeconds() / kiln.measuredSeconds() : kiln.examplesPerSecond() / hand.examplesPerSecond();
-    Summary quiet = bySide.containsKey("kiln-quiet") ? Summary.of("kiln-quiet", bySide.get("kiln-quiet")) : null;
-    Double loggingCost = quiet == null ? null : 1 - kiln.examplesPerSecond() / quiet.examplesPerSecond();
-    return new Row(workload, tuning.label(), kiln, hand, ratio, quiet, loggingCost);
+    if (workload == Workload.W4) {
+      return new Row(workload, tuning.label(), kiln, hand, null, hand.measuredSeconds() / kiln.measuredSeconds());
+    }
+    Comparison comparison = Comparison.of(alternated);
+    return new Row(workload, tuning.label(), kiln, hand, comparison, comparison.ratio());
   }
 
   static Tuning tuning(String text) {
@@ -194,22 +262,29 @@ public final class Bench {
     if (rest.isEmpty() || rest.equals("default")) {
       return new Tuning(xla, 0, 0);
     }
-    java.util.regex.Matcher threads = java.util.regex.Pattern.compile("intra(\\d+)/inter(\\d+)").matcher(rest);
+    Matcher threads = Pattern.compile("intra(\\d+)/inter(\\d+)").matcher(rest);
     if (!threads.matches()) {
       throw new IllegalArgumentException("unknown tuning '" + text + "': expected default, xla, intraN/interM or xla+intraN/interM");
     }
     return new Tuning(xla, Integer.parseInt(threads.group(1)), Integer.parseInt(threads.group(2)));
   }
 
-  private static TrialResult withSide(TrialResult r, String side) {
-    return new TrialResult(
-        r.workload(), side, r.tuning(), r.measuredSteps(), r.measuredSeconds(), r.examplesPerSecond(), r.epochSeconds(), r.epochExtrapolated(),
-        r.startupSeconds(), r.peakResidentMiB(), r.loadAverage());
+  private static String fileLabel(Tuning tuning) {
+    return tuning.label().replaceAll("[^A-Za-z0-9]+", "_");
   }
 
   private static String brief(TrialResult r) {
-    String speed = r.examplesPerSecond() != null ? String.format(Locale.ROOT, "%,.0f examples/s", r.examplesPerSecond()) : String.format(Locale.ROOT, "%.2f s end to end", r.measuredSeconds());
+    String speed =
+        r.examplesPerSecond() != null
+            ? String.format(Locale.ROOT, "%,.0f examples/s", r.examplesPerSecond())
+            : String.format(Locale.ROOT, "%.2f s end to end", r.measuredSeconds());
     return String.format(Locale.ROOT, "%s, start-up %.2f s, peak %.0f MiB, load %.2f", speed, r.startupSeconds(), r.peakResidentMiB(), r.loadAverage());
+  }
+
+  private static String brief(Alternation.AlternationResult a) {
+    Comparison c = Comparison.of(List.of(a));
+    return String.format(Locale.ROOT, "Kiln %,.0f, hand %,.0f examples/s (Kiln/hand %.3f), step logging %.1f%%, load %.2f",
+        c.kilnExamplesPerSecond(), c.handExamplesPerSecond(), c.ratio(), 100 * c.loggingCost(), a.loadAverage());
   }
 
   static String soakSummary(Soak.SoakResult soak) {
@@ -222,7 +297,7 @@ public final class Bench {
         early.nativeObjects(), last.nativeObjects());
   }
 
-  private static String[] dropOut(String[] args) {
+  private static String[] withoutOut(String[] args) {
     List<String> kept = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--out")) {
@@ -246,15 +321,12 @@ public final class Bench {
   }
 
   private static double median(List<TrialResult> trials, Function<TrialResult, Double> metric) {
-    return Objects.requireNonNull(medianOrNull(trials, metric));
+    return medianOf(trials.stream().map(metric).map(Objects::requireNonNull).toList(), Double::doubleValue);
   }
 
-  private static Double medianOrNull(List<TrialResult> trials, Function<TrialResult, Double> metric) {
-    List<Double> values = trials.stream().map(metric).filter(Objects::nonNull).sorted().collect(Collectors.toList());
-    if (values.isEmpty()) {
-      return null;
-    }
-    int n = values.size();
-    return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+  static <T> double medianOf(List<T> items, ToDoubleFunction<T> metric) {
+    double[] values = items.stream().mapToDouble(metric).sorted().toArray();
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   }
 }

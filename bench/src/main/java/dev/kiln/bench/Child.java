@@ -33,10 +33,14 @@ final class Child {
 
   private Child() {}
 
-  /** Runs {@code mainClass} with {@code arguments}, writing its output to {@code log}; fails if it exits with an error. */
-  static Outcome run(String mainClass, List<String> arguments, Path log) {
+  /**
+   * Runs {@code mainClass} with {@code arguments} in a JVM started with {@code jvmOptions}, writing
+   * its output to {@code log}; fails if it exits with an error.
+   */
+  static Outcome run(String mainClass, List<String> jvmOptions, List<String> arguments, Path log) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
@@ -51,7 +55,7 @@ final class Child {
       Process process = builder.start();
       try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
           PrintWriter writer = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
-        writer.println("$ " + String.join(" ", command.subList(0, 1)) + " -cp <class path> " + mainClass + " " + String.join(" ", arguments));
+        writer.println("$ " + String.join(" ", command.subList(0, 1 + jvmOptions.size())) + " -cp <class path> " + mainClass + " " + String.join(" ", arguments));
         for (String text = reader.readLine(); text != null; text = reader.readLine()) {
           lines.add(new Line((System.nanoTime() - start) / 1e9, text));
           writer.println(text);

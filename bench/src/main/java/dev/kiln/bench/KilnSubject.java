@@ -30,6 +30,11 @@ final class KilnSubject implements Subject {
     model.train(data, config.withBatchSize(batchSize).withEpochs(epochs));
   }
 
+  /** Like {@link #train(Dataset, int, int)}, logging TensorBoard scalars every {@code logEvery} steps instead. */
+  void train(Dataset data, int batchSize, int epochs, int logEvery) {
+    model.train(data, config.withBatchSize(batchSize).withEpochs(epochs).withLogEvery(logEvery));
+  }
+
   Model model() {
     return model;
   }

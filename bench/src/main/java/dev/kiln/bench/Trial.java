@@ -6,12 +6,14 @@ import dev.kiln.bench.hand.HandNetworks;
 import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
+import dev.kiln.runtime.data.TwoMoons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
  * {@link TrialResult#PREFIX} followed by the result as JSON.
  *
  * <pre>
- * usage: Trial W1|W2|W3 kiln|hand [--xla] [--intra N] [--inter N] [--log-every N]
+ * usage: Trial W1|W2|W3 kiln|hand [--xla] [--intra N] [--inter N]
  * </pre>
  */
 public final class Trial {
@@ -34,10 +36,15 @@ public final class Trial {
   /** W2 times this many steps and extrapolates the epoch: a whole one takes minutes on 2 cores. */
   static final int CNN_STEPS = 200;
 
+  /** W3: the reference's 100 two-moons training points, trained full batch for 1,000 steps. */
+  static final int RAI_EXAMPLES = 100;
+
+  static final int RAI_STEPS = 1000;
+
   private Trial() {}
 
   /** What a workload trains, and how: data, batch size, warm-up and timed phase. */
-  private record Plan(Dataset data, Dataset timed, int batchSize, int warmUpSteps, int timedEpochs, long stepsPerEpoch) {
+  record Plan(Dataset data, Dataset timed, int batchSize, int warmUpSteps, int timedEpochs, long stepsPerEpoch) {
     long timedSteps() {
       return timedEpochs * ((timed.size() + batchSize - 1) / batchSize);
     }
@@ -45,28 +52,15 @@ public final class Trial {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 2) {
-      throw new IllegalArgumentException("usage: Trial W1|W2|W3 kiln|hand [--xla] [--intra N] [--inter N] [--log-every N]");
+      throw new IllegalArgumentException("usage: Trial W1|W2|W3 kiln|hand [--xla] [--intra N] [--inter N]");
     }
     Workload workload = Workload.valueOf(args[0]);
     String side = args[1];
-    boolean xla = false;
-    int intra = 0;
-    int inter = 0;
-    int logEvery = 10;
-    for (int i = 2; i < args.length; i++) {
-      switch (args[i]) {
-        case "--xla" -> xla = true;
-        case "--intra" -> intra = Integer.parseInt(args[++i]);
-        case "--inter" -> inter = Integer.parseInt(args[++i]);
-        case "--log-every" -> logEvery = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
-    Tuning tuning = new Tuning(xla, intra, inter);
+    Tuning tuning = Tuning.parse(List.of(args).subList(2, args.length));
     Path logRoot = Files.createTempDirectory("kiln-bench-runs");
     TrialResult result;
     try {
-      result = run(workload, side, tuning, logEvery, logRoot);
+      result = run(workload, side, tuning, logRoot);
     } finally {
       deleteRecursively(logRoot);
     }
@@ -82,15 +76,10 @@ public final class Trial {
     }
   }
 
-  static TrialResult run(Workload workload, String side, Tuning tuning, int logEvery, Path logRoot) {
+  static TrialResult run(Workload workload, String side, Tuning tuning, Path logRoot) {
     Plan plan = plan(workload);
-    try (Subject subject = subject(workload, side, tuning, logEvery, logRoot)) {
-      Dataset first = plan.data().range(0, Math.min(plan.batchSize(), plan.data().size()));
-      Dataset warmUp = plan.data().range(0, Math.min(plan.warmUpSteps() * plan.batchSize(), plan.data().size()));
-      int warmUpEpochs = warmUp.size() == plan.data().size() && plan.data().size() <= plan.batchSize() ? plan.warmUpSteps() : 1;
-      subject.train(first, plan.batchSize(), 1);
-      double startup = Duration.between(ProcessStats.processStart(), Instant.now()).toNanos() / 1e9;
-      subject.train(warmUp, plan.batchSize(), warmUpEpochs);
+    try (Subject subject = subject(workload, side, tuning, logRoot)) {
+      double startup = warmUp(subject, plan);
       long start = System.nanoTime();
       subject.train(plan.timed(), plan.batchSize(), plan.timedEpochs());
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -104,7 +93,26 @@ public final class Trial {
     }
   }
 
-  private static Plan plan(Workload workload) {
+  /**
+   * Trains a first step (the end of start-up), then the plan's warm-up steps.
+   *
+   * @return seconds from process start to the end of the first step
+   */
+  static double warmUp(Subject subject, Plan plan) {
+    Dataset data = plan.data();
+    // A full-batch plan trains on all of its data every step (a relaxed network must).
+    boolean fullBatch = data.size() <= plan.batchSize();
+    subject.train(data.range(0, Math.min(plan.batchSize(), data.size())), plan.batchSize(), 1);
+    double startup = Duration.between(ProcessStats.processStart(), Instant.now()).toNanos() / 1e9;
+    if (fullBatch) {
+      subject.train(data, plan.batchSize(), plan.warmUpSteps());
+    } else {
+      subject.train(data.range(0, Math.min(plan.warmUpSteps() * plan.batchSize(), data.size())), plan.batchSize(), 1);
+    }
+    return startup;
+  }
+
+  static Plan plan(Workload workload) {
     return switch (workload) {
       case W1 -> {
         Dataset train = Mnist.load().train();
@@ -114,13 +122,18 @@ public final class Trial {
         Dataset train = Mnist.load().train();
         yield new Plan(train, train.range(0, CNN_STEPS * MNIST_BATCH), MNIST_BATCH, 10, 1, MNIST_STEPS_PER_EPOCH);
       }
-      case W3, W4 -> throw new IllegalArgumentException(workload + " is not a step-timed workload here");
+      case W3 -> {
+        Dataset train = TwoMoons.generate(RAI_EXAMPLES, 0.1, 42);
+        // Full batch: every step is an epoch.
+        yield new Plan(train, train, RAI_EXAMPLES, 20, RAI_STEPS, 1);
+      }
+      case W4 -> throw new IllegalArgumentException(workload + " is not a step-timed workload here");
     };
   }
 
-  private static Subject subject(Workload workload, String side, Tuning tuning, int logEvery, Path logRoot) {
+  private static Subject subject(Workload workload, String side, Tuning tuning, Path logRoot) {
     return switch (side) {
-      case "kiln" -> new KilnSubject(kilnNetwork(workload).get(), device(tuning), logRoot, logEvery, System.out);
+      case "kiln" -> new KilnSubject(kilnNetwork(workload).get(), device(tuning), logRoot, 10, System.out);
       case "hand" -> new HandSubject(handNetwork(workload), Sessions.config(tuning));
       default -> throw new IllegalArgumentException("unknown side '" + side + "': expected kiln or hand");
     };
@@ -131,20 +144,22 @@ public final class Trial {
     return Device.cpu().withXla(tuning.xla()).withThreads(tuning.intraOpThreads(), tuning.interOpThreads());
   }
 
-  private static Supplier<dev.kiln.runtime.graph.NetworkGraph> kilnNetwork(Workload workload) {
+  static Supplier<dev.kiln.runtime.graph.NetworkGraph> kilnNetwork(Workload workload) {
     return switch (workload) {
       case W1 -> MnistMlpGraph::new;
       case W2 -> LargeCnnGraph::new;
-      case W3, W4 -> throw new IllegalArgumentException(workload + " has no step-timed Kiln network");
+      case W3 -> DeepRelaxedGraph::new;
+      case W4 -> throw new IllegalArgumentException(workload + " has no step-timed Kiln network");
     };
   }
 
-  private static HandModel handNetwork(Workload workload) {
+  static HandModel handNetwork(Workload workload) {
     return switch (workload) {
       // θ ramps over the timed epoch, as Kiln's one-epoch schedule does.
       case W1 -> HandNetworks.mnistMlp(MNIST_STEPS_PER_EPOCH);
       case W2 -> HandNetworks.largeCnn(10L * MNIST_STEPS_PER_EPOCH);
-      case W3, W4 -> throw new IllegalArgumentException(workload + " has no step-timed hand-written network");
+      case W3 -> HandNetworks.deepRelaxed(RAI_EXAMPLES, 100, 100);
+      case W4 -> throw new IllegalArgumentException(workload + " has no step-timed hand-written network");
     };
   }
 }

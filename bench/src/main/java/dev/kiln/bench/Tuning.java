@@ -16,6 +16,22 @@ record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
     }
   }
 
+  /** Reads the options {@link #arguments()} writes: {@code --xla}, {@code --intra N}, {@code --inter N}. */
+  static Tuning parse(List<String> options) {
+    boolean xla = false;
+    int intra = 0;
+    int inter = 0;
+    for (int i = 0; i < options.size(); i++) {
+      switch (options.get(i)) {
+        case "--xla" -> xla = true;
+        case "--intra" -> intra = Integer.parseInt(options.get(++i));
+        case "--inter" -> inter = Integer.parseInt(options.get(++i));
+        default -> throw new IllegalArgumentException("unknown tuning option " + options.get(i) + "; expected --xla, --intra N or --inter N");
+      }
+    }
+    return new Tuning(xla, intra, inter);
+  }
+
   /** The command-line options that give this tuning to a trial. */
   List<String> arguments() {
     List<String> arguments = new ArrayList<>();

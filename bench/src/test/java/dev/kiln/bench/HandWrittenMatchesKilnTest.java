@@ -8,6 +8,7 @@ import dev.kiln.bench.hand.HandTrainer;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.TrainingConfig;
 import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.samples.moons.MoonsAnnealingGraph;
 import java.nio.file.Path;
@@ -53,15 +54,30 @@ class HandWrittenMatchesKilnTest {
     assertSameLosses(new MoonsAnnealingGraph(), HandNetworks.moonsMlp(2L * STEPS, 18L * STEPS), Dataset.of(points, Shape.of(2), labels, 1));
   }
 
-  /** Both start from the same loss, and have the same loss after one epoch of the data in order. */
+  @Test
+  void theRelaxedDeepNetworkOfW3() {
+    // Three full-batch steps: each moves every weight and target by its Rprop step.
+    Dataset moons = TwoMoons.generate(BATCH * STEPS, 0.1, 42);
+    assertSameLosses(new DeepRelaxedGraph(), HandNetworks.deepRelaxed(BATCH * STEPS, 100, 100), moons, moons.size());
+  }
+
   private void assertSameLosses(NetworkGraph kilnNetwork, HandModel handNetwork, Dataset data) {
+    assertSameLosses(kilnNetwork, handNetwork, data, BATCH);
+  }
+
+  /** Both start from the same loss, and have the same loss after one epoch of the data in order. */
+  private void assertSameLosses(NetworkGraph kilnNetwork, HandModel handNetwork, Dataset data, int batchSize) {
     try (Model kiln = Model.build(kilnNetwork); HandTrainer hand = new HandTrainer(handNetwork, Sessions.config(Tuning.DEFAULT))) {
       double kilnBefore = kiln.evaluate(data).loss();
       double handBefore = hand.evaluate(data, 1024).loss();
       assertThat(handBefore).isWithin(1e-5 * kilnBefore).of(kilnBefore);
 
-      kiln.train(data, TrainingConfig.defaults().withEpochs(1).withBatchSize(BATCH).withShuffle(false).withCheckpoint(false).withLogRoot(logs).quiet());
-      hand.epoch(data, identity(data.size()), BATCH);
+      int epochs = batchSize == data.size() ? STEPS : 1;
+      kiln.train(data, TrainingConfig.defaults().withEpochs(epochs).withBatchSize(batchSize).withShuffle(false).withCheckpoint(false).withLogRoot(logs).quiet());
+      hand.prepare(data);
+      for (int epoch = 0; epoch < epochs; epoch++) {
+        hand.epoch(data, identity(data.size()), batchSize);
+      }
       double kilnAfter = kiln.evaluate(data).loss();
       double handAfter = hand.evaluate(data, 1024).loss();
       assertThat(kilnAfter).isNotWithin(1e-3 * kilnBefore).of(kilnBefore);

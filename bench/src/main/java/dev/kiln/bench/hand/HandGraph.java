@@ -114,8 +114,10 @@ public final class HandGraph {
 
   /**
    * One Rprop step (iRprop⁻, as PyTorch's {@code Rprop}) on every trainable variable and on the
-   * {@code rows} of each per-example variable, then the step counter. Built from graph ops, as
-   * TensorFlow has no Rprop kernel.
+   * {@code rows} of each per-example variable, then the step counter. TensorFlow has no Rprop
+   * kernel, so it is built from graph ops: once for all whole variables together (their gradients
+   * flattened into one vector) and once for the rows of all per-example variables side by side,
+   * rather than a dozen ops per variable.
    *
    * @param indices the rows of the per-example variables the step reads
    */
@@ -126,40 +128,54 @@ public final class HandGraph {
     Gradients gradients = tf.gradients(loss, differentiated);
     Ops optimizer = afterReads(differentiated);
     List<Op> updates = new ArrayList<>();
+
+    long[] sizes = new long[trainables.size()];
+    List<Operand<TFloat32>> flat = new ArrayList<>();
+    for (int i = 0; i < trainables.size(); i++) {
+      sizes[i] = trainables.get(i).read().shape().size();
+      flat.add(optimizer.reshape(gradients.dy(i), optimizer.constant(new long[] {-1})));
+    }
+    long total = java.util.Arrays.stream(sizes).sum();
+    Variable<TFloat32> stepSizes = filled("rprop_step", Shape.of(total), settings.initialStep());
+    Variable<TFloat32> previous = filled("rprop_gradient", Shape.of(total), 0);
+    RpropUpdate whole = rpropUpdate(optimizer, settings, stepSizes.read(), previous.read(), optimizer.concat(flat, optimizer.constant(0)));
+    updates.add(optimizer.assignVariableOp(stepSizes.handle(), whole.step()));
+    updates.add(optimizer.assignVariableOp(previous.handle(), whole.counted()));
+    List<? extends Operand<TFloat32>> deltas = optimizer.splitV(whole.delta(), optimizer.constant(sizes), optimizer.constant(0), (long) sizes.length).output();
     for (int i = 0; i < trainables.size(); i++) {
       Variable<TFloat32> variable = trainables.get(i);
-      Variable<TFloat32> stepSize = filled("rprop_step_" + i, variable.read().shape(), settings.initialStep());
-      Variable<TFloat32> previous = filled("rprop_gradient_" + i, variable.read().shape(), 0);
-      RpropUpdate update = rpropUpdate(optimizer, settings, stepSize.read(), previous.read(), gradients.dy(i));
-      updates.add(optimizer.assignVariableOp(stepSize.handle(), update.step()));
-      updates.add(optimizer.assignVariableOp(previous.handle(), update.counted()));
-      updates.add(optimizer.assignSubVariableOp(variable.handle(), update.delta()));
+      updates.add(optimizer.assignSubVariableOp(variable.handle(), optimizer.reshape(deltas.get(i), optimizer.constant(variable.read().shape().asArray()))));
     }
+
+    long[] widths = new long[targets.size()];
+    List<Variable<TFloat32>> stepSlots = new ArrayList<>();
+    List<Variable<TFloat32>> previousSlots = new ArrayList<>();
+    List<Operand<TFloat32>> rowSteps = new ArrayList<>();
+    List<Operand<TFloat32>> rowPrevious = new ArrayList<>();
+    List<Operand<TFloat32>> rowGradients = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
-      Variable<TFloat32> variable = targets.get(i).variable();
-      Shape shape = variable.read().shape();
-      Variable<TFloat32> stepSize = filled("rprop_rows_step_" + i, shape, settings.initialStep());
-      Variable<TFloat32> previous = filled("rprop_rows_gradient_" + i, shape, 0);
-      RpropUpdate update =
-          rpropUpdate(
-              optimizer, settings, optimizer.resourceGather(stepSize.handle(), indices, TFloat32.class),
-              optimizer.resourceGather(previous.handle(), indices, TFloat32.class), gradients.dy(trainables.size() + i));
-      updates.add(optimizer.resourceScatterUpdate(stepSize.handle(), indices, update.step()));
-      updates.add(optimizer.resourceScatterUpdate(previous.handle(), indices, update.counted()));
-      updates.add(optimizer.resourceScatterSub(variable.handle(), indices, update.delta()));
+      Shape shape = targets.get(i).variable().read().shape();
+      widths[i] = shape.size(1);
+      Variable<TFloat32> stepSlot = filled("rprop_rows_step_" + i, shape, settings.initialStep());
+      Variable<TFloat32> previousSlot = filled("rprop_rows_gradient_" + i, shape, 0);
+      stepSlots.add(stepSlot);
+      previousSlots.add(previousSlot);
+      rowSteps.add(optimizer.resourceGather(stepSlot.handle(), indices, TFloat32.class));
+      rowPrevious.add(optimizer.resourceGather(previousSlot.handle(), indices, TFloat32.class));
+      rowGradients.add(gradients.dy(trainables.size() + i));
+    }
+    Operand<TInt32> sideBySide = optimizer.constant(1);
+    RpropUpdate rows =
+        rpropUpdate(optimizer, settings, optimizer.concat(rowSteps, sideBySide), optimizer.concat(rowPrevious, sideBySide), optimizer.concat(rowGradients, sideBySide));
+    List<? extends Operand<TFloat32>> newSteps = optimizer.splitV(rows.step(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
+    List<? extends Operand<TFloat32>> counted = optimizer.splitV(rows.counted(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
+    List<? extends Operand<TFloat32>> rowDeltas = optimizer.splitV(rows.delta(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
+    for (int i = 0; i < targets.size(); i++) {
+      updates.add(optimizer.resourceScatterUpdate(stepSlots.get(i).handle(), indices, newSteps.get(i)));
+      updates.add(optimizer.resourceScatterUpdate(previousSlots.get(i).handle(), indices, counted.get(i)));
+      updates.add(optimizer.resourceScatterSub(targets.get(i).variable().handle(), indices, rowDeltas.get(i)));
     }
     return tf.withControlDependencies(updates).withName("train").assignAddVariableOp(step.handle(), tf.constant(1L));
-  }
-
-  /**
-   * Ops that run after {@code reads} and the step counter's read, so that no update writes a
-   * variable before the step has read it: through one barrier, not an edge from every read to
-   * every update op, which would slow TensorFlow's graph optimisation badly on a deep network.
-   */
-  private Ops afterReads(List<? extends Operand<TFloat32>> reads) {
-    List<Op> after = new ArrayList<>(reads);
-    after.add(step.read());
-    return tf.withControlDependencies(List.of(tf.withControlDependencies(after).withName("reads_done").noOp()));
   }
 
   private record RpropUpdate(Operand<TFloat32> step, Operand<TFloat32> counted, Operand<TFloat32> delta) {}
@@ -178,8 +194,19 @@ public final class HandGraph {
             tf.select(flipped, tf.constant((float) settings.shrink()), tf.constant(1f)));
     Operand<TFloat32> newStep =
         tf.clipByValue(tf.math.mul(step, factor), tf.constant((float) settings.minStep()), tf.constant((float) settings.maxStep()));
-    Operand<TFloat32> counted = tf.select(flipped, tf.zerosLike(gradient), gradient);
+    Operand<TFloat32> counted = tf.select(flipped, zero, gradient);
     return new RpropUpdate(newStep, counted, tf.math.mul(tf.math.sign(counted), newStep));
+  }
+
+  /**
+   * Ops that run after {@code reads} and the step counter's read, so that no update writes a
+   * variable before the step has read it: through one barrier, not an edge from every read to
+   * every update op, which would slow TensorFlow's graph optimisation badly on a deep network.
+   */
+  private Ops afterReads(List<? extends Operand<TFloat32>> reads) {
+    List<Op> after = new ArrayList<>(reads);
+    after.add(step.read());
+    return tf.withControlDependencies(List.of(tf.withControlDependencies(after).withName("reads_done").noOp()));
   }
 
   /** The trainable variables, in creation order. */

@@ -76,9 +76,9 @@ public final class HandNetworks {
   }
 
   /**
-   * W3: relaxed activation identity (RAI) training of a deep MLP, 2 → 100 × 100 sigmoid → 1
-   * (sigmoid output), on {@code examples} training examples, Rprop with PyTorch's defaults, seed
-   * 42. Every dense layer and the output have targets for their pre-activations, one row per
+   * W3: relaxed activation identity (RAI) training of a deep MLP, 2 → {@code hiddenLayers} ×
+   * {@code width} sigmoid → 1 (sigmoid output), on {@code examples} training examples, Rprop with
+   * PyTorch's defaults but an initial step of 0.1, seed 7. Every dense layer and the output have targets for their pre-activations, one row per
    * example; the relaxed pass computes each layer from the previous layer's targets; the loss is
    * the output loss on the output's targets plus the mean squared distance of every layer's targets
    * from what the relaxed pass computes for them. {@link HandModel#loss} and its accuracy are the
@@ -86,7 +86,7 @@ public final class HandNetworks {
    */
   public static HandModel deepRelaxed(long examples, int hiddenLayers, long width) {
     Graph graph = new Graph();
-    HandGraph state = new HandGraph(graph, 42);
+    HandGraph state = new HandGraph(graph, 7);
     Ops tf = state.tf();
     Placeholder<TFloat32> point = tf.withName("point").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
     Placeholder<TFloat32> labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
@@ -123,7 +123,7 @@ public final class HandNetworks {
       x = output ? rows : tf.math.sigmoid(rows);
     }
     Operand<TFloat32> relaxedLoss = tf.math.add(sigmoidHead(tf, x, labels).loss(), tf.math.mul(tf.constant(1f), tf.math.addN(hiddenLosses)));
-    Op train = state.rprop(relaxedLoss, targets, indices, new HandGraph.RpropSettings(0.01, 1.2, 0.5, 1e-6, 50));
+    Op train = state.rprop(relaxedLoss, targets, indices, new HandGraph.RpropSettings(0.1, 1.2, 0.5, 1e-6, 50));
     Op prepare = tf.withControlDependencies(fromForward).noOp();
     return new HandModel(graph, point, labels, head.loss(), head.accuracy(), train, indices, prepare);
   }
