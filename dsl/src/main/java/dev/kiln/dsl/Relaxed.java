@@ -70,6 +70,15 @@ public @interface Relaxed {
    */
   int resetEvery() default 0;
 
+  /**
+   * The targets' learning rate as a multiple of the optimiser's (for {@link Rprop}, of its initial
+   * step); positive. Full-batch training updates every target on every step, so 1, the default,
+   * suits it. In mini-batches a target row is updated only on the steps whose batch holds its
+   * example, once an epoch, while the weights are updated every step: a target then needs a
+   * larger rate (in the order of the number of steps an epoch) to move as far as the weights do.
+   */
+  double targetLearningRateScale() default 1.0;
+
   /** What a target of a layer {@code activation(x·W + b)} stands for. */
   enum Targets {
     /** {@code x·W + b}, before the activation: the next layer reads {@code activation(Z)}. */

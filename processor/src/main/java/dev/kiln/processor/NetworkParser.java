@@ -143,6 +143,7 @@ final class NetworkParser {
         weightParameter.isEmpty() ? Optional.empty() : Optional.of(weightParameter),
         reader.enumValue(origin, "init", Relaxed.Init.class),
         reader.intValue(origin, "resetEvery"),
+        reader.doubleValue(origin, "targetLearningRateScale"),
         origin);
   }
 

@@ -405,6 +405,11 @@ final class NetworkValidator {
       diagnostics.error(origin, "resetEvery", "@Relaxed has resetEvery = " + relaxation.resetEvery() + ": it is a "
           + "number of epochs, 0 for never");
     }
+    if (!(relaxation.targetLearningRateScale() > 0) || Double.isInfinite(relaxation.targetLearningRateScale())) {
+      diagnostics.error(origin, "targetLearningRateScale", "@Relaxed has targetLearningRateScale = "
+          + relaxation.targetLearningRateScale() + ": it multiplies the optimiser's learning rate for the targets, a "
+          + "positive number");
+    }
     for (LayerModel layer : network.layers()) {
       if (layer.name().equals(RELAXED_SCOPE)) {
         diagnostics.error(layer.origin(), "a relaxed network cannot name a layer '" + RELAXED_SCOPE + "': the targets "

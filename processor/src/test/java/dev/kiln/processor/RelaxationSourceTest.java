@@ -54,7 +54,7 @@ class RelaxationSourceTest {
     String source = generated(relaxed("@Relaxed", SHALLOW), "test.MoonsGraph");
 
     assertThat(source).contains("new OptimizerSpec.Rprop(0.1, 1.2, 0.5, 1.0E-6, 50.0),\n      42L,\n"
-        + "      Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 0)));");
+        + "      Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 0, 1.0)));");
     assertThat(source).contains("// first: dense 2 -> 42, relu; relaxed: targets stand for its pre-activations\n");
     assertThat(source).contains("Operand<TFloat32> firstRelaxed = graph.relax(\"first\", firstLinear);\n"
         + "    Operand<TFloat32> first = firstOps.withName(\"relu\").nn.relu(firstRelaxed);");
@@ -70,11 +70,11 @@ class RelaxationSourceTest {
     String source = generated(relaxed(
         "@Relaxed(layers = {\"middle\"}, targets = Relaxed.Targets.POST_ACTIVATION, "
             + "hiddenLossWeightParameter = \"weight\", hiddenLoss = Relaxed.HiddenLoss.MEAN_ABSOLUTE_ERROR, "
-            + "init = Relaxed.Init.RANDOM, resetEvery = 5)",
+            + "init = Relaxed.Init.RANDOM, resetEvery = 5, targetLearningRateScale = 50)",
         SHALLOW[0], SHALLOW[1], SHALLOW[2], SHALLOW[3], "@Fixed(0.5) double weight();"), "test.MoonsGraph");
 
     assertThat(source).contains(
-        "Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_ABSOLUTE_ERROR, 1.0, Relaxed.Init.RANDOM, 5)));");
+        "Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_ABSOLUTE_ERROR, 1.0, Relaxed.Init.RANDOM, 5, 50.0)));");
     assertThat(source).contains("Operand<TFloat32> weight = graph.fixed(\"weight\", 0.5);\n    graph.hiddenLossWeight(weight);");
     assertThat(source).contains("Operand<TFloat32> middleActivation = middleOps.withName(\"relu\").nn.relu(middleLinear);\n"
         + "      middle = graph.relax(middleName, middleActivation);");
@@ -119,7 +119,7 @@ class RelaxationSourceTest {
         "@Dense(units = 4, repeat = 2) @Relu Layer middle();",
         "@Output(units = 1) Layer logit();"), "test.MoonsGraph");
     assertThat(network.spec().relaxation())
-        .isEqualTo(Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 0.3, Relaxed.Init.FORWARD, 0)));
+        .isEqualTo(Optional.of(new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 0.3, Relaxed.Init.FORWARD, 0, 1.0)));
 
     try (Graph graph = new Graph()) {
       RecordingGraphBuilder builder = new RecordingGraphBuilder(graph, Shape.of(2));

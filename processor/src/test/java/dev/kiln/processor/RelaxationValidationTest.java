@@ -61,6 +61,7 @@ class RelaxationValidationTest {
       "@Relaxed(hiddenLossWeight = 0)   | @Relaxed has hiddenLossWeight = 0.0: the hidden losses' weight is a positive number",
       "@Relaxed(hiddenLossWeight = -1)  | @Relaxed has hiddenLossWeight = -1.0",
       "@Relaxed(resetEvery = -2)        | @Relaxed has resetEvery = -2: it is a number of epochs, 0 for never",
+      "@Relaxed(targetLearningRateScale = 0) | @Relaxed has targetLearningRateScale = 0.0: it multiplies the optimiser's learning rate for the targets, a positive number",
   })
   void numbersOutOfRange(String relaxed, String message) {
     assertError(networkAnnotated(relaxed, INPUT, HIDDEN, OUTPUT), message, "@Relaxed");

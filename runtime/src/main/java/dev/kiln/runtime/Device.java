@@ -111,7 +111,8 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
   /**
    * This device, with XLA JIT compilation on or off. With XLA, TensorFlow compiles the training
    * step into fused kernels the first time it runs (a few seconds), which can make each step
-   * faster; whether it does depends on the network, so measure (see docs/PERFORMANCE.md).
+   * faster; whether it does depends on the network, so measure (see docs/PERFORMANCE.md). A
+   * {@code @Relaxed} network cannot use it (see {@link Model#build(dev.kiln.runtime.graph.NetworkGraph, Device)}).
    */
   public Device withXla(boolean xla) {
     return new Device(kind, index, xla, intraOpThreads, interOpThreads);

@@ -60,10 +60,18 @@ public final class Model implements AutoCloseable {
    *
    * @throws IllegalStateException if TensorFlow does not see {@code device}, e.g. a GPU without
    *     the CUDA build, naming the devices it sees
+   * @throws IllegalArgumentException if {@code device} asks for XLA and the network is relaxed
    */
   public static Model build(NetworkGraph network, Device device) {
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(device, "device");
+    if (device.xla() && network.spec().relaxation().isPresent()) {
+      // XLA compiles a cluster for fixed variable shapes; the targets get their rows when training
+      // first binds its data, so the compiled binding fails inside TensorFlow. Say so up front.
+      throw new IllegalArgumentException("network " + network.spec().name() + " is @Relaxed and cannot run with XLA ("
+          + device + "): its targets get their rows when training binds its data, and XLA compiles variables of fixed "
+          + "shape only; build it on " + device.withXla(false) + " instead");
+    }
     String description = device.describe(Device.visible());
     ModelGraph graph = ModelGraph.build(network, device.spec());
     try {

@@ -118,7 +118,8 @@ final class ModelGraph implements AutoCloseable {
     List<Operand<TFloat32>> perVariable = new ArrayList<>(gradients.subList(0, trainables.size()));
     List<OptimizerOps.RowGradient> rowGradients = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
-      rowGradients.add(new OptimizerOps.RowGradient(targets.get(i).variable(), relaxation.exampleIndices, gradients.get(trainables.size() + i)));
+      rowGradients.add(new OptimizerOps.RowGradient(targets.get(i).variable(), relaxation.exampleIndices,
+          gradients.get(trainables.size() + i), spec.relaxation().orElseThrow().targetLearningRateScale()));
     }
     List<Op> stateReads = new ArrayList<>(differentiated);
     stateReads.add(state.step().read());

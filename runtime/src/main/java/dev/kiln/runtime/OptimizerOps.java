@@ -37,8 +37,10 @@ final class OptimizerOps {
   /**
    * The gradient of rows {@code indices} of a per-example variable (one made by
    * {@link NetworkBuilder#perExample}): all that one step changes of it. The indices are distinct.
+   *
+   * @param learningRateScale multiplies the learning rate (Rprop: the initial step) for these rows
    */
-  record RowGradient(StateVariable<TFloat32> variable, Operand<TInt32> indices, Operand<TFloat32> gradient) {}
+  record RowGradient(StateVariable<TFloat32> variable, Operand<TInt32> indices, Operand<TFloat32> gradient, double learningRateScale) {}
 
   /**
    * Builds the update ops.
@@ -80,7 +82,9 @@ final class OptimizerOps {
       updates.add(trainable.bounded() ? clip(state, trainable, apply) : apply);
     }
     for (RowGradient rows : rowGradients) {
-      Op apply = applyRows(tf, state, spec, new Rows(rows.variable(), rows.indices()), learningRate, rows.gradient(), powers);
+      Operand<TFloat32> rate =
+          rows.learningRateScale() == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) rows.learningRateScale()));
+      Op apply = applyRows(tf, state, spec, new Rows(rows.variable(), rows.indices()), rate, rows.gradient(), powers);
       applies.add(apply);
       updates.add(apply);
     }
@@ -239,7 +243,7 @@ final class OptimizerOps {
       RowGradient gradient = rowGradients.get(i);
       Rows place = new Rows(gradient.variable(), gradient.indices());
       rows.add(place);
-      StateVariable<TFloat32> stepSlot = place.slot(state, "rprop_step", rprop.learningRate());
+      StateVariable<TFloat32> stepSlot = place.slot(state, "rprop_step", rprop.learningRate() * gradient.learningRateScale());
       StateVariable<TFloat32> previousSlot = place.slot(state, "rprop_gradient", 0);
       stepSlots.add(stepSlot);
       previousSlots.add(previousSlot);

@@ -186,7 +186,7 @@ class NonFiniteTest {
             // Targets from zeros: from a forward pass, the broken example would make its row NaN before any step.
             () -> RelaxedMlp.of(
                 "Relaxed", new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7),
-                new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0), 6));
+                new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0), 6));
     for (Supplier<NetworkGraph> network : networks) {
       String run = network.get().spec().name();
       try (Model model = Model.build(network.get())) {

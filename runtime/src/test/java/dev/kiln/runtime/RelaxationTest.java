@@ -15,6 +15,7 @@ import dev.kiln.runtime.graph.RelaxationSpec;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,12 +96,12 @@ class RelaxationTest {
 
   @Test
   void zerosAndSeededNormalTargets() {
-    RelaxationSpec zeros = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0);
+    RelaxationSpec zeros = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0);
     try (Model model = Model.build(RelaxedMlp.of("Zeros", FROZEN, zeros, 6))) {
       model.train(MOONS, config(1, 40));
       assertThat(model.parameter("relaxed/hidden1/targets")).isEqualTo(new float[40 * 6]);
     }
-    RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0);
+    RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0, 1.0);
     float[] first;
     try (Model model = Model.build(RelaxedMlp.of("Random", FROZEN, random, 50))) {
       model.train(MOONS, config(1, 40));
@@ -122,7 +123,7 @@ class RelaxationTest {
 
   @Test
   void theTrainingLossIsTheOutputLossPlusTheWeightedHiddenLosses() {
-    RelaxationSpec absolute = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_ABSOLUTE_ERROR, 1.0, Relaxed.Init.ZEROS, 0);
+    RelaxationSpec absolute = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_ABSOLUTE_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0);
     try (Model model = Model.build(
         RelaxedMlp.of("Weighted", FROZEN, absolute, 3).withHiddenLossWeight(graph -> graph.fixed("hidden_weight", 0.25)))) {
       model.train(MOONS, config(1, 40));
@@ -156,7 +157,7 @@ class RelaxationTest {
   void aMiniBatchStepUpdatesOnlyTheBatchRows(OptimizerSpec optimizer) {
     Dataset data = MOONS.range(0, 8);
     int[] batch = {6, 1, 4};
-    RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0);
+    RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0, 1.0);
     try (ModelGraph graph = ModelGraph.build(RelaxedMlp.of("Rows", optimizer, random, 5), Device.cpu().spec());
         Session session = new Session(graph.graph)) {
       ModelSession model = new ModelSession(graph, session);
@@ -192,6 +193,65 @@ class RelaxationTest {
         }
       }
     }
+  }
+
+  /**
+   * With plain gradient descent a step moves each target by rate × scale × gradient: ten times as
+   * far at scale 10 as at scale 1, from the same seeded random start, while the weights move alike.
+   */
+  @Test
+  void theTargetsLearningRateScaleMultipliesTheirStepsOnly() {
+    Map<Double, float[]> targets = new HashMap<>();
+    Map<Double, float[]> weights = new HashMap<>();
+    for (double scale : new double[] {1, 10}) {
+      for (OptimizerSpec optimizer : List.of(FROZEN, new OptimizerSpec.Sgd(0.05))) {
+        RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0, scale);
+        try (Model model = Model.build(RelaxedMlp.of("Scaled", optimizer, random, 4))) {
+          model.train(MOONS, config(1, 40));
+          double key = optimizer == FROZEN ? -scale : scale;
+          targets.put(key, model.parameter("relaxed/hidden1/targets"));
+          weights.put(key, model.parameter("hidden1/weights"));
+        }
+      }
+    }
+    float[] start = targets.get(-1.0);
+    assertThat(targets.get(-10.0)).isEqualTo(start);
+    float[] once = targets.get(1.0);
+    float[] tenfold = targets.get(10.0);
+    boolean moved = false;
+    for (int i = 0; i < start.length; i++) {
+      moved |= once[i] != start[i];
+      assertThat((double) (tenfold[i] - start[i])).isWithin(1e-5).of(10.0 * (once[i] - start[i]));
+    }
+    assertThat(moved).isTrue();
+    assertThat(weights.get(10.0)).usingTolerance(1e-7).containsExactly(weights.get(1.0)).inOrder();
+    assertThat(weights.get(1.0)).isNotEqualTo(weights.get(-1.0));
+  }
+
+  /** Rprop's steps for the targets start at the initial step times the scale. */
+  @Test
+  void rpropTargetStepsStartScaled() {
+    RelaxationSpec scaled = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0, 4.0);
+    try (Model model = Model.build(RelaxedMlp.of("ScaledRprop", new OptimizerSpec.Rprop(0.05, 1.2, 0.5, 1e-6, 50), scaled, 4))) {
+      model.train(MOONS, config(1, 40));
+      // The first step has no previous gradient to compare signs with: every step stays as it started.
+      for (float step : model.parameter("relaxed/hidden1/targets/rprop_step")) {
+        assertThat(step).isWithin(1e-7f).of(0.2f);
+      }
+      for (float step : model.parameter("optimizer/rprop_step")) {
+        assertThat(step).isWithin(1e-7f).of(0.05f);
+      }
+    }
+  }
+
+  @Test
+  void aRelaxedNetworkWithXlaIsAnErrorBeforeAnythingIsBuilt() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Model.build(RelaxedMlp.of("Compiled", ADAM, RelaxedMlp.forward(), 4), Device.cpu().withXla(true)));
+
+    assertThat(error).hasMessageThat().isEqualTo("network Compiled is @Relaxed and cannot run with XLA (cpu (XLA JIT)): its "
+        + "targets get their rows when training binds its data, and XLA compiles variables of fixed shape only; build it "
+        + "on cpu instead");
   }
 
   @Test
@@ -252,7 +312,7 @@ class RelaxationTest {
 
   @Test
   void targetsAreResetFromAForwardPassEveryGivenEpochs() throws Exception {
-    RelaxationSpec resetEveryTwo = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 2);
+    RelaxationSpec resetEveryTwo = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 2, 1.0);
     try (Model model = Model.build(RelaxedMlp.of("Reset", ADAM, resetEveryTwo, 8))) {
       model.train(MOONS, config(3, 20).withLogEvery(1).withRunName("reset"));
     }

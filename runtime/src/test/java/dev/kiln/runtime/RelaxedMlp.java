@@ -38,7 +38,7 @@ final class RelaxedMlp implements NetworkGraph {
 
   /** Mean squared error between targets and values, weight 1, targets from a forward pass, never reset. */
   static RelaxationSpec forward() {
-    return new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 0);
+    return new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, 0, 1.0);
   }
 
   RelaxedMlp withTargets(Relaxed.Targets targets) {

@@ -111,9 +111,10 @@ public final class NetworkGraphGenerator implements SourceGenerator {
         .add("$L,\n", optimizer(network.optimizer()))
         .add("$LL", network.seed())
         .add(network.relaxation()
-            .map(relaxation -> CodeBlock.of(",\n$T.of(new $T($T.$L, $L, $T.$L, $L))", Optional.class, RELAXATION_SPEC,
+            .map(relaxation -> CodeBlock.of(",\n$T.of(new $T($T.$L, $L, $T.$L, $L, $L))", Optional.class, RELAXATION_SPEC,
                 Relaxed.HiddenLoss.class, relaxation.hiddenLoss().name(), literal(relaxation.hiddenLossWeight()),
-                Relaxed.Init.class, relaxation.init().name(), relaxation.resetEvery()))
+                Relaxed.Init.class, relaxation.init().name(), relaxation.resetEvery(),
+                literal(relaxation.targetLearningRateScale())))
             .orElse(CodeBlock.of("")))
         .add(")$<$<")
         .build();

@@ -21,6 +21,7 @@ public record RelaxationModel(
     Optional<String> hiddenLossWeightParameter,
     Relaxed.Init init,
     int resetEvery,
+    double targetLearningRateScale,
     Origin origin) {
   public RelaxationModel {
     layers = List.copyOf(layers);

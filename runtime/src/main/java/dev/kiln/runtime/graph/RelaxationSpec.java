@@ -13,8 +13,11 @@ import java.util.Objects;
  *     it passes the scheduled value with {@link GraphBuilder#hiddenLossWeight} instead
  * @param init how the targets start when training first binds its data
  * @param resetEvery every this many epochs the targets are set again from a forward pass; 0 never
+ * @param targetLearningRateScale the targets' learning rate (for Rprop, initial step) as a multiple
+ *     of the optimiser's
  */
-public record RelaxationSpec(Relaxed.HiddenLoss hiddenLoss, double hiddenLossWeight, Relaxed.Init init, int resetEvery) {
+public record RelaxationSpec(
+    Relaxed.HiddenLoss hiddenLoss, double hiddenLossWeight, Relaxed.Init init, int resetEvery, double targetLearningRateScale) {
   public RelaxationSpec {
     Objects.requireNonNull(hiddenLoss, "hiddenLoss");
     Objects.requireNonNull(init, "init");
@@ -23,6 +26,9 @@ public record RelaxationSpec(Relaxed.HiddenLoss hiddenLoss, double hiddenLossWei
     }
     if (resetEvery < 0) {
       throw new IllegalArgumentException("resetEvery must be >= 0 (0: never), got " + resetEvery);
+    }
+    if (!(targetLearningRateScale > 0) || Double.isInfinite(targetLearningRateScale)) {
+      throw new IllegalArgumentException("targetLearningRateScale must be finite and > 0, got " + targetLearningRateScale);
     }
   }
 }

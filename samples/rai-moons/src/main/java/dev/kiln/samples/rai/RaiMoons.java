@@ -1,0 +1,200 @@
+package dev.kiln.samples.rai;
+
+import dev.kiln.runtime.Device;
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.Model;
+import dev.kiln.runtime.RelaxedEvaluation;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.data.Mnist;
+import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.runtime.graph.NetworkGraph;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Relaxed activation identities against plain back-propagation on two moons, as in the reference
+ * experiments: make_moons(n = 100, noise 0.1, seed 42) to train on and 1000 more points of the same
+ * distribution to test on; the shallow MLP (2, 42, 100, 100, 42, 1) with ReLU and the deep one
+ * (2, 100 × 100 sigmoid, 1), each plain and relaxed, full-batch Rprop. Prints one table row per run:
+ * the loss through the targets (relaxed runs), the ordinary forward pass's loss and accuracy on the
+ * training and test points, and the time taken. The runs {@code mnist} add an MLP on MNIST,
+ * relaxed in mini-batches next to plain.
+ *
+ * <pre>
+ * usage: RaiMoons [--runs shallow,deep,mnist] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
+ *                 [--device cpu|gpu|gpu:N] [--logdir DIR]
+ * </pre>
+ */
+public final class RaiMoons {
+  static final int TRAIN_POINTS = 100;
+  static final double NOISE = 0.1;
+  static final long TRAIN_SEED = 42;
+  static final int TEST_POINTS = 1000;
+  /** Another seed than the training points': the same distribution, other points. */
+  static final long TEST_SEED = 7;
+
+  static final int SHALLOW_STEPS = 2000;
+  /** The reference's schedule for the deep network. */
+  static final int DEEP_STEPS = 10_000;
+  static final int MNIST_EPOCHS = 10;
+
+  private RaiMoons() {}
+
+  static Dataset trainingPoints() {
+    return TwoMoons.generate(TRAIN_POINTS, NOISE, TRAIN_SEED);
+  }
+
+  static Dataset testPoints() {
+    return TwoMoons.generate(TEST_POINTS, NOISE, TEST_SEED);
+  }
+
+  /**
+   * What one run measured.
+   *
+   * @param relaxed for a relaxed network, its losses through the targets on the training data
+   * @param train the ordinary forward pass on the training data
+   * @param test the ordinary forward pass on the test data
+   * @param build building the graph and session
+   * @param training the training steps, the first (which optimises the graph) included
+   */
+  record Run(
+      String name, long steps, Optional<RelaxedEvaluation> relaxed, Evaluation train, Evaluation test, Duration build,
+      Duration training) {
+    double millisecondsPerStep() {
+      return training.toNanos() / 1e6 / steps;
+    }
+  }
+
+  /** Builds {@code network} on {@code device}, trains it on {@code train} as {@code config} says and evaluates it. */
+  static Run run(String name, NetworkGraph network, Device device, Dataset train, Dataset test, TrainingConfig config) {
+    config.output().printf("%s: %d epochs of batches of %d ...%n", name, config.epochs(), Math.min(config.batchSize(), train.size()));
+    long start = System.nanoTime();
+    try (Model model = Model.build(network, device)) {
+      long built = System.nanoTime();
+      long steps = model.train(train, config.quiet()).steps();
+      long trained = System.nanoTime();
+      Optional<RelaxedEvaluation> relaxed =
+          network.spec().relaxation().isPresent() ? Optional.of(model.evaluateRelaxed(train)) : Optional.empty();
+      Run run = new Run(name, steps, relaxed, model.evaluate(train), model.evaluate(test),
+          Duration.ofNanos(built - start), Duration.ofNanos(trained - built));
+      config.output().printf("%s: done in %.1f s%n", name, (trained - start) / 1e9);
+      return run;
+    }
+  }
+
+  /** Full-batch training as the reference does it: one step an epoch, in data order, no checkpoints. */
+  static TrainingConfig fullBatch(int steps, Path logRoot, String runName, PrintStream output) {
+    return TrainingConfig.defaults()
+        .withEpochs(steps)
+        .withBatchSize(TRAIN_POINTS)
+        .withShuffle(false)
+        .withLogEvery(Math.max(1, steps / 500))
+        .withCheckpoint(false)
+        .withLogRoot(logRoot)
+        .withRunName(runName)
+        .withOutput(output);
+  }
+
+  /** The shallow network plain and relaxed, each {@code steps} full-batch steps. */
+  static List<Run> shallow(int steps, Device device, Path logRoot, PrintStream output) {
+    return List.of(
+        run("shallow plain", new ShallowPlainGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "shallow-plain", output)),
+        run("shallow relaxed", new ShallowRelaxedGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "shallow-relaxed", output)));
+  }
+
+  /** The deep network plain and relaxed, each {@code steps} full-batch steps. */
+  static List<Run> deep(int steps, Device device, Path logRoot, PrintStream output) {
+    return List.of(
+        run("deep plain", new DeepPlainGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "deep-plain", output)),
+        run("deep relaxed", new DeepRelaxedGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "deep-relaxed", output)));
+  }
+
+  /** The plain and the relaxed MLP on MNIST, {@code epochs} epochs of batches of 128 each. */
+  static List<Run> mnist(int epochs, Device device, Path logRoot, PrintStream output) {
+    Mnist mnist = Mnist.load();
+    TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withBatchSize(128).withSeed(1).withCheckpoint(false)
+        .withLogRoot(logRoot).withOutput(output);
+    return List.of(
+        run("mnist plain", new MnistPlainGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-plain")),
+        run("mnist relaxed", new MnistRelaxedGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-relaxed")));
+  }
+
+  /** A Markdown table, one row per run. */
+  static String table(List<Run> runs) {
+    StringBuilder table = new StringBuilder(
+        "| run | steps | loss through the targets (output) | train loss | train accuracy | test loss | test accuracy "
+            + "| disagreement | build | training | per step |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Run run : runs) {
+      String relaxedLoss = run.relaxed().map(r -> format("%.3g (%.3g)", r.loss(), r.outputLoss())).orElse("–");
+      String disagreement = run.relaxed().map(r -> format("%.1f %%", 100 * r.disagreement())).orElse("–");
+      table.append(format("| %s | %,d | %s | %.4f | %.1f %% | %.4f | %.1f %% | %s | %.1f s | %.1f s | %.1f ms |%n",
+          run.name(), run.steps(), relaxedLoss, run.train().loss(), 100 * run.train().accuracy(), run.test().loss(),
+          100 * run.test().accuracy(), disagreement, run.build().toNanos() / 1e9, run.training().toNanos() / 1e9,
+          run.millisecondsPerStep()));
+    }
+    return table.toString();
+  }
+
+  private static String format(String pattern, Object... values) {
+    return String.format(Locale.ROOT, pattern, values);
+  }
+
+  public static void main(String[] args) {
+    List<String> selected = List.of("shallow", "deep");
+    int shallowSteps = SHALLOW_STEPS;
+    int deepSteps = DEEP_STEPS;
+    int mnistEpochs = MNIST_EPOCHS;
+    Device device = Device.cpu();
+    Path logRoot = Path.of("runs");
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw usage("missing value after " + flag);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--runs" -> {
+          selected = List.of(value.split(","));
+          for (String name : selected) {
+            if (!List.of("shallow", "deep", "mnist").contains(name)) {
+              throw usage("--runs takes some of shallow, deep and mnist, not " + name);
+            }
+          }
+        }
+        case "--shallow-steps" -> shallowSteps = Integer.parseInt(value);
+        case "--deep-steps" -> deepSteps = Integer.parseInt(value);
+        case "--mnist-epochs" -> mnistEpochs = Integer.parseInt(value);
+        case "--device" -> device = Device.parse(value);
+        case "--logdir" -> logRoot = Path.of(value);
+        default -> throw usage("unknown option " + flag);
+      }
+    }
+    PrintStream out = System.out;
+    out.println(device.describe(Device.visible()));
+    out.println("TensorBoard: tensorboard --logdir " + logRoot);
+    List<Run> runs = new ArrayList<>();
+    if (selected.contains("shallow")) {
+      runs.addAll(shallow(shallowSteps, device, logRoot, out));
+    }
+    if (selected.contains("deep")) {
+      runs.addAll(deep(deepSteps, device, logRoot, out));
+    }
+    if (selected.contains("mnist")) {
+      runs.addAll(mnist(mnistEpochs, device, logRoot, out));
+    }
+    out.println();
+    out.print(table(runs));
+  }
+
+  private static IllegalArgumentException usage(String problem) {
+    return new IllegalArgumentException(problem + "; usage: RaiMoons [--runs shallow,deep,mnist] [--shallow-steps N] "
+        + "[--deep-steps N] [--mnist-epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR]");
+  }
+}

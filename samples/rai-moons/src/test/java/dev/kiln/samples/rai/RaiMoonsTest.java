@@ -1,0 +1,54 @@
+package dev.kiln.samples.rai;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import dev.kiln.runtime.Device;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.graph.NetworkGraph;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sample's results as behavioural tests, on the reference's two moons: full-batch relaxed
+ * training fits the shallow network, and on a shortened schedule the deep sigmoid network trains
+ * relaxed while plain back-propagation stays at chance.
+ */
+class RaiMoonsTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+  private static final Dataset TRAIN = RaiMoons.trainingPoints();
+  private static final Dataset TEST = RaiMoons.testPoints();
+
+  @TempDir Path runs;
+
+  private RaiMoons.Run run(String name, NetworkGraph network, int steps) {
+    return RaiMoons.run(name, network, Device.cpu(), TRAIN, TEST, RaiMoons.fullBatch(steps, runs, name, QUIET));
+  }
+
+  @Test
+  void fullBatchRelaxedShallowNetworkFitsTheTrainingPoints() {
+    RaiMoons.Run relaxed = run("shallow-relaxed", new ShallowRelaxedGraph(), 400);
+
+    // The ordinary forward pass, not the path through the targets, is what is judged.
+    assertThat(relaxed.train().accuracy()).isAtLeast(0.95);
+    assertThat(relaxed.test().accuracy()).isAtLeast(0.9);
+    assertThat(relaxed.relaxed().orElseThrow().loss()).isLessThan(0.1);
+    assertThat(relaxed.steps()).isEqualTo(400);
+  }
+
+  @Test
+  void deepSigmoidNetworkTrainsRelaxedWhilePlainBackPropagationStaysAtChance() {
+    RaiMoons.Run plain = run("deep-plain", new DeepPlainGraph(), 300);
+    RaiMoons.Run relaxed = run("deep-relaxed", new DeepRelaxedGraph(), 300);
+
+    // Through 100 sigmoid layers the gradient vanishes: the output stays at its prior, ln 2.
+    assertThat(plain.train().loss()).isWithin(0.01).of(Math.log(2));
+    assertThat(plain.train().accuracy()).isAtMost(0.6);
+    // Relaxed, every layer learns from its own targets; the ordinary pass follows.
+    assertThat(relaxed.relaxed().orElseThrow().loss()).isLessThan(0.1);
+    assertThat(relaxed.train().loss()).isLessThan(plain.train().loss() - 0.1);
+    assertThat(relaxed.train().accuracy()).isAtLeast(plain.train().accuracy() + 0.2);
+  }
+}
