@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +17,11 @@ import java.util.Optional;
  * interrupted (SIGINT, SIGTERM, {@link Model#requestStop}) and, with {@link #keepBest}, after every
  * epoch whose validation metric is the best so far. After each write, every checkpoint but the
  * newest {@link #keepLast()} and the best one is deleted.
+ *
+ * <p>A checkpoint is forced to the disk file by file before it counts, tens of milliseconds
+ * however small the network: more than a short epoch takes. {@link #atMostEvery} leaves out the
+ * interval checkpoints that would come sooner than a given time after the last one; the default
+ * policy writes one after every epoch, but at most every 30 seconds.
  */
 public final class CheckpointPolicy {
   /** What {@link #every()} counts. */
@@ -28,23 +34,25 @@ public final class CheckpointPolicy {
   private final Unit unit;
   private final int keepLast;
   private final ValidationMetric best;
+  private final Duration minimumInterval;
 
-  private CheckpointPolicy(long every, Unit unit, int keepLast, ValidationMetric best) {
+  private CheckpointPolicy(long every, Unit unit, int keepLast, ValidationMetric best, Duration minimumInterval) {
     this.every = every;
     this.unit = unit;
     this.keepLast = keepLast;
     this.best = best;
+    this.minimumInterval = minimumInterval;
   }
 
-  /** The default: a checkpoint after every epoch, keeping the last 2. */
+  /** The default: a checkpoint after every epoch but at most every 30 seconds, keeping the last 2. */
   public static CheckpointPolicy defaults() {
-    return everyEpochs(1);
+    return everyEpochs(1).atMostEvery(Duration.ofSeconds(30));
   }
 
   /** A checkpoint after every {@code epochs} epochs of a run, keeping the last 2. */
   public static CheckpointPolicy everyEpochs(int epochs) {
     requirePositive("epochs", epochs);
-    return new CheckpointPolicy(epochs, Unit.EPOCHS, 2, null);
+    return new CheckpointPolicy(epochs, Unit.EPOCHS, 2, null, Duration.ZERO);
   }
 
   /**
@@ -54,13 +62,13 @@ public final class CheckpointPolicy {
    */
   public static CheckpointPolicy everySteps(long steps) {
     requirePositive("steps", steps);
-    return new CheckpointPolicy(steps, Unit.STEPS, 2, null);
+    return new CheckpointPolicy(steps, Unit.STEPS, 2, null, Duration.ZERO);
   }
 
   /** Keeps the newest {@code count} checkpoints (at least 1) and deletes older ones. */
   public CheckpointPolicy keepLast(int count) {
     requirePositive("keepLast", count);
-    return new CheckpointPolicy(every, unit, count, best);
+    return new CheckpointPolicy(every, unit, count, best, minimumInterval);
   }
 
   /**
@@ -69,7 +77,20 @@ public final class CheckpointPolicy {
    * on which the network's loss defines the metric.
    */
   public CheckpointPolicy keepBest(ValidationMetric metric) {
-    return new CheckpointPolicy(every, unit, keepLast, Objects.requireNonNull(metric, "metric"));
+    return new CheckpointPolicy(every, unit, keepLast, Objects.requireNonNull(metric, "metric"), minimumInterval);
+  }
+
+  /**
+   * Leaves out an interval checkpoint that falls less than {@code interval} after the last
+   * checkpoint written (or resumed from); {@link Duration#ZERO} writes every one. The checkpoints of
+   * a run's start and end, of an interruption and of a new best are written regardless.
+   */
+  public CheckpointPolicy atMostEvery(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException("interval must be >= 0, got " + interval);
+    }
+    return new CheckpointPolicy(every, unit, keepLast, best, interval);
   }
 
   public long every() {
@@ -84,6 +105,11 @@ public final class CheckpointPolicy {
     return keepLast;
   }
 
+  /** The least time between interval checkpoints; zero for none. */
+  public Duration minimumInterval() {
+    return minimumInterval;
+  }
+
   /** The metric that picks the best checkpoint, if one is kept. */
   public Optional<ValidationMetric> best() {
     return Optional.ofNullable(best);
@@ -92,18 +118,24 @@ public final class CheckpointPolicy {
   @Override
   public boolean equals(Object other) {
     return other instanceof CheckpointPolicy that
-        && every == that.every && unit == that.unit && keepLast == that.keepLast && best == that.best;
+        && every == that.every && unit == that.unit && keepLast == that.keepLast && best == that.best
+        && minimumInterval.equals(that.minimumInterval);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(every, unit, keepLast, best);
+    return Objects.hash(every, unit, keepLast, best, minimumInterval);
   }
 
   @Override
   public String toString() {
     String interval = every + " " + (unit == Unit.STEPS ? "step" : "epoch") + (every == 1 ? "" : "s");
-    return "every " + interval + ", keeping the last " + keepLast + (best != null ? " and the best by " + best.tag() : "");
+    String atMost = minimumInterval.isZero() ? "" : " (at most every " + seconds(minimumInterval) + ")";
+    return "every " + interval + atMost + ", keeping the last " + keepLast + (best != null ? " and the best by " + best.tag() : "");
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
   }
 
   private static void requirePositive(String name, long value) {

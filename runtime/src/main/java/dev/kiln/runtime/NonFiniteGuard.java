@@ -32,8 +32,8 @@ import org.tensorflow.types.TFloat64;
  * Keeps a non-finite training step from changing anything, at the cost of one boolean fetched per
  * step.
  *
- * <p>In the graph: {@link #finite} is true when the step's losses, its learning rate and the global
- * norm of its gradients are all finite (a NaN or infinity anywhere in a gradient makes the norm
+ * <p>In the graph: {@link #finite} is true when the step's losses, its learning rate and the sum
+ * of all its gradients' elements are finite (a NaN or infinity anywhere in a gradient makes the sum
  * non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
  * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
  * {@code Switch} on {@code finite}, so when the check fails TensorFlow marks it dead and skips
@@ -88,13 +88,17 @@ final class NonFiniteGuard {
     checks.add(tf.math.isFinite(learningRate));
     Operand<TFloat32> norm = null;
     if (!gradients.isEmpty()) {
+      // Every step checks the plain sum of all gradients, finite exactly when every element is
+      // (short of an overflow far beyond any useful step): one read of each gradient. The norm,
+      // which squares them first, runs only on the steps that log it.
+      List<Operand<TFloat32>> sums = new ArrayList<>();
       List<Operand<TFloat32>> squares = new ArrayList<>();
       for (Operand<TFloat32> gradient : gradients) {
+        sums.add(tf.sum(flat(tf, gradient), tf.constant(0)));
         squares.add(tf.sum(tf.math.square(flat(tf, gradient)), tf.constant(0)));
       }
-      Operand<TFloat32> squared = squares.size() == 1 ? squares.get(0) : tf.math.addN(squares);
-      norm = tf.withName("gradient_norm").math.sqrt(squared);
-      checks.add(tf.math.isFinite(squared));
+      norm = tf.withName("gradient_norm").math.sqrt(squares.size() == 1 ? squares.get(0) : tf.math.addN(squares));
+      checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));
     }
     Operand<TBool> finite = tf.withName("finite").reduceAll(tf.stack(checks), tf.constant(0));
     SwitchCond<TBool> branch = tf.switchCond(finite, finite);
@@ -126,7 +130,7 @@ final class NonFiniteGuard {
   /**
    * The first tensor with a NaN or an infinity among everything the failed step computed, in
    * graph order, described with its op, shape and counts; empty if none is (the failure then came
-   * from a gradient norm that overflowed float32).
+   * from a sum of gradients that overflowed float32).
    *
    * @param fedRunner a runner fed exactly as the failed step was
    */

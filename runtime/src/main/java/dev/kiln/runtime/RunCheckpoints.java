@@ -26,6 +26,8 @@ final class RunCheckpoints implements AutoCloseable {
   private final CheckpointPolicy policy;
   private final ModelSession model;
   private StoredCheckpoint latest;
+  /** When {@link #latest} was written or resumed from, by {@link System#nanoTime()}. */
+  private long latestNanos;
 
   private RunCheckpoints(CheckpointStore store, CheckpointStore.Lock lock, CheckpointPolicy policy, ModelSession model) {
     this.store = store;
@@ -93,17 +95,22 @@ final class RunCheckpoints implements AutoCloseable {
     model.restore(checkpoint.directory());
     RunEvents.rewind(runDirectory, state.eventFiles()).forEach(report);
     latest = checkpoint;
+    latestNanos = System.nanoTime();
     return Optional.of(state);
   }
 
-  /** Whether a checkpoint is due after {@code stepsDone} steps of the run, by a step interval. */
+  /** Whether a checkpoint is due after {@code stepsDone} steps of the run, by a step interval and the minimum time between them. */
   boolean dueAfterSteps(long stepsDone) {
-    return policy.unit() == CheckpointPolicy.Unit.STEPS && stepsDone % policy.every() == 0;
+    return policy.unit() == CheckpointPolicy.Unit.STEPS && stepsDone % policy.every() == 0 && minimumIntervalPassed();
   }
 
-  /** Whether a checkpoint is due after {@code epochsDone} epochs of the run, by an epoch interval. */
+  /** Whether a checkpoint is due after {@code epochsDone} epochs of the run, by an epoch interval and the minimum time between them. */
   boolean dueAfterEpochs(int epochsDone) {
-    return policy.unit() == CheckpointPolicy.Unit.EPOCHS && epochsDone % policy.every() == 0;
+    return policy.unit() == CheckpointPolicy.Unit.EPOCHS && epochsDone % policy.every() == 0 && minimumIntervalPassed();
+  }
+
+  private boolean minimumIntervalPassed() {
+    return latest == null || System.nanoTime() - latestNanos >= policy.minimumInterval().toNanos();
   }
 
   /**
@@ -117,6 +124,7 @@ final class RunCheckpoints implements AutoCloseable {
   Path write(TrainingState state) throws IOException {
     requireFinite(state.step());
     latest = store.write(state.step(), state.toProperties(), model::save);
+    latestNanos = System.nanoTime();
     List<Path> keep = new ArrayList<>();
     state.bestCheckpoint(store.directory()).ifPresent(keep::add);
     store.retain(policy.keepLast(), keep);

@@ -15,7 +15,10 @@ import dev.kiln.runtime.graph.OptimizerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,6 +96,29 @@ class CheckpointTest {
       assertThat(without.checkpoint()).isEmpty();
       assertThat(Files.exists(without.runDirectory().resolve("checkpoints"))).isFalse();
     }
+  }
+
+  /** The checkpoint directories of a run, by step. */
+  private List<String> checkpointsOf(TrainingResult result) throws IOException {
+    try (Stream<Path> entries = Files.list(result.runDirectory().resolve("checkpoints"))) {
+      return entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith("step-")).sorted().toList();
+    }
+  }
+
+  @Test
+  void aMinimumIntervalLeavesOutIntervalCheckpointsButNotTheStartAndTheEnd() throws IOException {
+    try (Model model = Model.build(network())) {
+      // 8 steps an epoch; every epoch's checkpoint is written without a minimum interval ...
+      TrainingResult every = model.train(MOONS, config(3, "every").withCheckpoints(CheckpointPolicy.everyEpochs(1).keepLast(10)));
+      assertThat(checkpointsOf(every))
+          .containsExactly("step-000000000000", "step-000000000008", "step-000000000016", "step-000000000024").inOrder();
+      // ... and with one of an hour only the run's first and last are.
+      TrainingResult hourly = model.train(MOONS,
+          config(3, "hourly").withCheckpoints(CheckpointPolicy.everyEpochs(1).keepLast(10).atMostEvery(Duration.ofHours(1))));
+      assertThat(checkpointsOf(hourly)).containsExactly("step-000000000024", "step-000000000048").inOrder();
+    }
+    assertThat(CheckpointPolicy.defaults().minimumInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(CheckpointPolicy.defaults().toString()).isEqualTo("every 1 epoch (at most every 30 s), keeping the last 2");
   }
 
   @Test

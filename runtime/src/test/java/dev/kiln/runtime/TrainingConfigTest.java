@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class TrainingConfigTest {
@@ -20,7 +21,7 @@ class TrainingConfigTest {
     assertThat(config.logEvery()).isEqualTo(10);
     assertThat(config.output()).isSameInstanceAs(System.out);
     assertThat(config.saveCheckpoint()).isTrue();
-    assertThat(config.checkpoints()).hasValue(CheckpointPolicy.everyEpochs(1).keepLast(2));
+    assertThat(config.checkpoints()).hasValue(CheckpointPolicy.everyEpochs(1).keepLast(2).atMostEvery(Duration.ofSeconds(30)));
     assertThat(config.nonFiniteSteps()).isEqualTo(NonFiniteSteps.STOP);
     assertThat(config.stopOnSignals()).isTrue();
   }
