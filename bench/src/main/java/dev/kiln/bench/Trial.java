@@ -7,6 +7,7 @@ import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.samples.rai.DeepRelaxedGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.samples.moons.MoonsAnnealingGraph;
+import dev.kiln.samples.rai.DeepRelaxedGraph;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -94,8 +94,9 @@ final class NonFiniteGuard {
       List<Operand<TFloat32>> sums = new ArrayList<>();
       List<Operand<TFloat32>> squares = new ArrayList<>();
       for (Operand<TFloat32> gradient : gradients) {
-        sums.add(tf.sum(flat(tf, gradient), tf.constant(0)));
-        squares.add(tf.sum(tf.math.square(flat(tf, gradient)), tf.constant(0)));
+        Operand<TFloat32> flat = flat(tf, gradient);
+        sums.add(tf.sum(flat, tf.constant(0)));
+        squares.add(tf.sum(tf.math.square(flat), tf.constant(0)));
       }
       norm = tf.withName("gradient_norm").math.sqrt(squares.size() == 1 ? squares.get(0) : tf.math.addN(squares));
       checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));

@@ -75,16 +75,13 @@ final class OptimizerOps {
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainables.size(); i++) {
       TrainableVariable trainable = trainables.get(i);
-      Operand<TFloat32> rate =
-          trainable.learningRateScale() == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) trainable.learningRateScale()));
-      Op apply = apply(tf, state, spec, trainable.variable(), rate, gradients.get(i), powers);
+      Op apply = apply(tf, state, spec, trainable.variable(), scaled(tf, learningRate, trainable.learningRateScale()), gradients.get(i), powers);
       applies.add(apply);
       updates.add(trainable.bounded() ? clip(state, trainable, apply) : apply);
     }
     for (RowGradient rows : rowGradients) {
-      Operand<TFloat32> rate =
-          rows.learningRateScale() == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) rows.learningRateScale()));
-      Op apply = applyRows(tf, state, spec, new Rows(rows.variable(), rows.indices()), rate, rows.gradient(), powers);
+      Op apply = applyRows(
+          tf, state, spec, new Rows(rows.variable(), rows.indices()), scaled(tf, learningRate, rows.learningRateScale()), rows.gradient(), powers);
       applies.add(apply);
       updates.add(apply);
     }
@@ -92,6 +89,11 @@ final class OptimizerOps {
       updates.addAll(powers.advance(tf.withControlDependencies(applies)));
     }
     return updates;
+  }
+
+  /** {@code learningRate × scale}, or the rate itself for a scale of 1. */
+  private static Operand<TFloat32> scaled(Ops tf, Operand<TFloat32> learningRate, double scale) {
+    return scale == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) scale));
   }
 
   /** The fused kernel's update of a whole variable. */

@@ -101,18 +101,12 @@ public final class RaiMoons {
         .withOutput(output);
   }
 
-  /** The shallow network plain and relaxed, each {@code steps} full-batch steps. */
-  static List<Run> shallow(int steps, Device device, Path logRoot, PrintStream output) {
+  /** A network {@code name} plain and relaxed on the two moons, each {@code steps} full-batch steps. */
+  static List<Run> plainAndRelaxed(
+      String name, NetworkGraph plain, NetworkGraph relaxed, int steps, Device device, Path logRoot, PrintStream output) {
     return List.of(
-        run("shallow plain", new ShallowPlainGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "shallow-plain", output)),
-        run("shallow relaxed", new ShallowRelaxedGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "shallow-relaxed", output)));
-  }
-
-  /** The deep network plain and relaxed, each {@code steps} full-batch steps. */
-  static List<Run> deep(int steps, Device device, Path logRoot, PrintStream output) {
-    return List.of(
-        run("deep plain", new DeepPlainGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "deep-plain", output)),
-        run("deep relaxed", new DeepRelaxedGraph(), device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, "deep-relaxed", output)));
+        run(name + " plain", plain, device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, name + "-plain", output)),
+        run(name + " relaxed", relaxed, device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, name + "-relaxed", output)));
   }
 
   /** The plain and the relaxed MLP on MNIST, {@code epochs} epochs of batches of 128 each. */
@@ -181,10 +175,10 @@ public final class RaiMoons {
     out.println("TensorBoard: tensorboard --logdir " + logRoot);
     List<Run> runs = new ArrayList<>();
     if (selected.contains("shallow")) {
-      runs.addAll(shallow(shallowSteps, device, logRoot, out));
+      runs.addAll(plainAndRelaxed("shallow", new ShallowPlainGraph(), new ShallowRelaxedGraph(), shallowSteps, device, logRoot, out));
     }
     if (selected.contains("deep")) {
-      runs.addAll(deep(deepSteps, device, logRoot, out));
+      runs.addAll(plainAndRelaxed("deep", new DeepPlainGraph(), new DeepRelaxedGraph(), deepSteps, device, logRoot, out));
     }
     if (selected.contains("mnist")) {
       runs.addAll(mnist(mnistEpochs, device, logRoot, out));
