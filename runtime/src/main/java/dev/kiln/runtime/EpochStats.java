@@ -13,8 +13,11 @@ import java.util.Optional;
  * @param epoch the epoch's number, from 1
  * @param step the global step after the epoch: training steps done so far
  * @param trainLoss the mean loss over the epoch's batches, weighted by batch size (as the weights
- *     changed during the epoch)
- * @param trainAccuracy likewise; NaN for a loss without accuracy
+ *     changed during the epoch); for a relaxed network, the relaxed loss its steps minimised
+ *     (through the targets, hidden losses included), since the steps do not compute the ordinary
+ *     forward pass: {@link #validation} and {@link Model#evaluate} give that one
+ * @param trainAccuracy likewise (for a relaxed network, of the predictions through the targets);
+ *     NaN for a loss without accuracy
  * @param validation the evaluation of the validation data after the epoch (loss, accuracy,
  *     precision, recall, F1, confusion matrix); empty without validation data
  * @param parameters every scalar parameter's value after the epoch (fixed, annealed, host-scheduled

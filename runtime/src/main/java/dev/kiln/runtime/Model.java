@@ -185,8 +185,12 @@ public final class Model implements AutoCloseable {
    * penalties, as Keras reports it; dropout is active on training steps only.
    *
    * <p>A relaxed network ({@code @Relaxed}) trains its weights and per-example targets on the
-   * relaxed loss; {@code loss}, {@code accuracy} and every epoch and validation value above are
-   * still those of the ordinary forward pass, which is what predicts. Its logging steps add
+   * relaxed loss; {@code loss}, {@code accuracy} and every validation value above are still those
+   * of the ordinary forward pass, which is what predicts, and only the steps that log compute it.
+   * The epoch's training figures are those its steps computed, through the targets:
+   * {@code epoch/relaxed/train_loss} (the relaxed loss) and {@code epoch/relaxed/train_accuracy}
+   * take the place of {@code epoch/train_loss} and {@code epoch/train_accuracy}, and the console
+   * calls them {@code relaxed_loss} and {@code relaxed_accuracy}. Its logging steps add
    * {@code relaxed/loss} (what training minimises), {@code relaxed/output_loss} (through the
    * targets), {@code relaxed/hidden_loss} (the sum, unweighted), {@code relaxed/<layer>/hidden_loss}
    * per relaxed layer and, for a classifier, {@code relaxed/disagreement} (the fraction of

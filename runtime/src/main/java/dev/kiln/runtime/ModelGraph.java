@@ -86,14 +86,19 @@ final class ModelGraph implements AutoCloseable {
     Ops training = state.scope("training");
     List<Operand<TFloat32>> differentiated = differentiated(trainables);
     List<Operand<TFloat32>> gradients = differentiated.isEmpty() ? List.of() : gradients(training, objective, differentiated);
-    this.guard = NonFiniteGuard.build(graph, state, objective == loss ? List.of(loss) : List.of(objective, loss), gradients, learningRate);
+    this.guard = NonFiniteGuard.build(graph, state, objective, gradients, learningRate);
     List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(trainables, differentiated, gradients);
     if (relaxation != null) {
       // After the optimiser, whose state of the targets is sized with them.
       relaxation.buildBinding(state);
     }
 
-    this.epochSums = EpochSums.create(state, head, loss, guard.gate);
+    // What the step computes anyway: for a relaxed network, the relaxed pass. Summing the ordinary
+    // pass would run it on every step, a third more work for a deep relaxed network.
+    this.epochSums =
+        relaxation != null
+            ? EpochSums.create(state, relaxation.head, relaxation.loss, guard.gate)
+            : EpochSums.create(state, head, loss, guard.gate);
     // After every update, and after the step's schedules read the counter even if nothing trains;
     // and only for a step that passed the guard.
     List<Op> beforeIncrement = new ArrayList<>(updates);
@@ -207,12 +212,16 @@ final class ModelGraph implements AutoCloseable {
 
   /**
    * The training loss and accuracy summed over an epoch's examples in the graph, so that a step
-   * fetches nothing unless it logs.
+   * fetches nothing unless it logs; for a relaxed network, of the relaxed pass (through the targets).
    *
    * @param add adds the batch's loss and correct outputs (each times the batch size)
-   * @param reset sets the sums to zero, at the start of an epoch
+   * @param reset sets the sums to zero, at the start of a run's first epoch
+   * @param resetAfterReading sets them to zero after their reads: run with those fetched at the end
+   *     of an epoch, it closes the epoch and starts the next in one session run
    */
-  record EpochSums(StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset) {
+  record EpochSums(
+      StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset,
+      Op resetAfterReading) {
     /** @param gate a control input of the additions, so that a step the guard stops adds nothing */
     static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, Op gate) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
@@ -231,16 +240,16 @@ final class ModelGraph implements AutoCloseable {
                       gated.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
                       gated.assignAddVariableOp(examples.handle(), batchSize)))
               .noOp();
-      Operand<TFloat32> zero = tf.constant(0f);
-      Op reset =
-          tf.withName("reset")
-              .withControlDependencies(
-                  List.of(
-                      tf.assignVariableOp(loss.handle(), zero),
-                      tf.assignVariableOp(accuracy.handle(), zero),
-                      tf.assignVariableOp(examples.handle(), zero)))
-              .noOp();
-      return new EpochSums(loss, accuracy, examples, add, reset);
+      List<StateVariable<TFloat32>> sums = List.of(loss, accuracy, examples);
+      Op reset = zero(tf.withName("reset"), sums, tf);
+      Op resetAfterReading = zero(tf.withName("reset_after_reading"), sums, tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList()));
+      return new EpochSums(loss, accuracy, examples, add, reset, resetAfterReading);
+    }
+
+    /** A no-op named by {@code named} that sets every sum to zero with {@code assigning}. */
+    private static Op zero(Ops named, List<StateVariable<TFloat32>> sums, Ops assigning) {
+      Operand<TFloat32> zero = assigning.constant(0f);
+      return named.withControlDependencies(sums.stream().map(sum -> (Op) assigning.assignVariableOp(sum.handle(), zero)).toList()).noOp();
     }
   }
 }

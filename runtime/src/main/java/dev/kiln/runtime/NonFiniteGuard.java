@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -27,12 +28,13 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 
 /**
  * Keeps a non-finite training step from changing anything, at the cost of one boolean fetched per
  * step.
  *
- * <p>In the graph: {@link #finite} is true when the step's losses, its learning rate and the sum
+ * <p>In the graph: {@link #finite} is true when the step's loss (what it minimises), its learning rate and the sum
  * of all its gradients' elements are finite (a NaN or infinity anywhere in a gradient makes the sum
  * non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
  * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
@@ -77,26 +79,30 @@ final class NonFiniteGuard {
   /**
    * Builds the checks in the scope {@code guard}.
    *
-   * @param losses the step's losses: what training minimises and what it reports, if they differ
+   * @param objective what training minimises; for a relaxed network, the relaxed loss alone, so
+   *     that a step does not compute the ordinary forward pass just to check it
    * @param gradients every gradient the optimiser applies
    */
   static NonFiniteGuard build(
-      Graph graph, NetworkBuilder state, List<Operand<TFloat32>> losses, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
+      Graph graph, NetworkBuilder state, Operand<TFloat32> objective, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
     Ops tf = state.scope("guard");
     List<Operand<TBool>> checks = new ArrayList<>();
-    losses.forEach(loss -> checks.add(tf.math.isFinite(loss)));
+    checks.add(tf.math.isFinite(objective));
     checks.add(tf.math.isFinite(learningRate));
     Operand<TFloat32> norm = null;
     if (!gradients.isEmpty()) {
       // Every step checks the plain sum of all gradients, finite exactly when every element is
       // (short of an overflow far beyond any useful step): one read of each gradient. The norm,
       // which squares them first, runs only on the steps that log it.
+      // A sum over every axis at once is one op a gradient (a deep network has hundreds), where
+      // flattening first would be two.
       List<Operand<TFloat32>> sums = new ArrayList<>();
       List<Operand<TFloat32>> squares = new ArrayList<>();
+      Map<Integer, Operand<TInt32>> axesByRank = new HashMap<>();
       for (Operand<TFloat32> gradient : gradients) {
-        Operand<TFloat32> flat = flat(tf, gradient);
-        sums.add(tf.sum(flat, tf.constant(0)));
-        squares.add(tf.sum(tf.math.square(flat), tf.constant(0)));
+        Operand<TInt32> axes = everyAxis(tf, gradient, axesByRank);
+        sums.add(tf.sum(gradient, axes));
+        squares.add(tf.sum(tf.math.square(gradient), axes));
       }
       norm = tf.withName("gradient_norm").math.sqrt(squares.size() == 1 ? squares.get(0) : tf.math.addN(squares));
       checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));
@@ -118,10 +124,19 @@ final class NonFiniteGuard {
       String kind = parameter.kind() == Parameter.Kind.HOST_SCHEDULED ? " (from its host schedule)" : "";
       roles.put((GraphOperation) parameter.value().op(), "the parameter " + parameter.name() + kind);
     }
-    List<Operand<?>> checked = new ArrayList<>(losses);
+    List<Operand<?>> checked = new ArrayList<>(List.of(objective));
     checked.addAll(gradients);
     checked.add(learningRate);
     return new NonFiniteGuard(graph, finite, norm, gate, skip, checked, roles);
+  }
+
+  /** {@code [0, 1, ..., rank - 1]} of {@code x}: one constant per rank, or computed if the rank is not known. */
+  private static Operand<TInt32> everyAxis(Ops tf, Operand<TFloat32> x, Map<Integer, Operand<TInt32>> axesByRank) {
+    if (x.shape().isUnknown()) {
+      return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+    }
+    int rank = x.shape().numDimensions();
+    return axesByRank.computeIfAbsent(rank, r -> tf.constant(IntStream.range(0, r).toArray()));
   }
 
   static Operand<TFloat32> flat(Ops tf, Operand<TFloat32> x) {

@@ -90,9 +90,12 @@ final class ProgressPrinter {
   }
 
   private String metrics(EpochStats stats) {
-    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  loss %.4f", stats.trainLoss()));
+    // A relaxed network's training figures are through its targets: named so, they cannot be
+    // mistaken for the ordinary forward pass's, which validation reports.
+    String training = spec.relaxation().isPresent() ? "relaxed_" : "";
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  %sloss %.4f", training, stats.trainLoss()));
     if (hasAccuracy) {
-      text.append(String.format(Locale.ROOT, "  accuracy %.4f", stats.trainAccuracy()));
+      text.append(String.format(Locale.ROOT, "  %saccuracy %.4f", training, stats.trainAccuracy()));
     }
     if (stats.hasValidation()) {
       text.append(String.format(Locale.ROOT, "  val_loss %.4f", stats.validationLoss()));

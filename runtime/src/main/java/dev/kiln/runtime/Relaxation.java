@@ -31,7 +31,7 @@ import org.tensorflow.types.TInt64;
  * <p>The targets of layer {@code <layer>} are the variable {@code relaxed/<layer>/targets},
  * {@code [training examples, width]}; each step reads and updates only its batch's rows, chosen by
  * the example indices the trainer feeds. They get their rows when training first sees its data
- * ({@link #beforeEpoch}), so a relaxed model trains on one data set (or one of the same size).
+ * ({@link #bind}), so a relaxed model trains on one data set (or one of the same size).
  */
 final class Relaxation {
   private final NetworkSpec spec;
@@ -227,22 +227,28 @@ final class Relaxation {
   }
 
   /**
-   * Prepares the targets for an epoch on {@code train}: the first time, gives them one row per
-   * example and sets them as the spec's {@link RelaxationSpec#init()} says; every
-   * {@link RelaxationSpec#resetEvery()} epochs, sets them again from a forward pass.
+   * Binds the targets to {@code train} before a training run: the first time, gives them one row
+   * per example and sets them as the spec's {@link RelaxationSpec#init()} says.
    *
    * @throws IllegalArgumentException if the targets have rows for another number of examples
    */
-  void beforeEpoch(ModelSession model, Dataset train) {
+  void bind(ModelSession model, Dataset train) {
     long rows = rows(model);
     if (rows == 0) {
       initialize(model, train, relaxation.init());
-      return;
+    } else {
+      requireRows(rows, train, "training data");
     }
-    requireRows(rows, train, "training data");
-    ModelSession.Progress progress = model.progress();
-    long epoch = progress.step() / progress.stepsPerEpoch();
-    if (relaxation.resetEvery() > 0 && epoch > 0 && epoch % relaxation.resetEvery() == 0) {
+  }
+
+  /**
+   * Before epoch {@code epochsDone + 1} on {@code train}, the data {@link #bind} bound: every
+   * {@link RelaxationSpec#resetEvery()} epochs, sets the targets again from a forward pass.
+   *
+   * @param epochsDone epochs the model has trained, earlier runs included
+   */
+  void beforeEpoch(ModelSession model, Dataset train, long epochsDone) {
+    if (relaxation.resetEvery() > 0 && epochsDone > 0 && epochsDone % relaxation.resetEvery() == 0) {
       initialize(model, train, Relaxed.Init.FORWARD);
     }
   }

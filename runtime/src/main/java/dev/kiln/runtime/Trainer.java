@@ -217,13 +217,19 @@ final class Trainer {
         int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown, BatchFeeder buffers)
         throws IOException {
       LoggingPlan logging = loggingPlan();
+      // Resuming mid-epoch, the sums come back with the checkpoint; later epochs find them reset by
+      // the read that ended the epoch before.
+      if (startBatch == 0) {
+        model.run(model.graph.epochSums.reset());
+      }
+      model.graph.relaxation().ifPresent(relaxation -> relaxation.bind(model, train));
       for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
         long firstBatch = epoch == startEpoch ? startBatch : 0;
         TrainingState.EpochSoFar before = epoch == startEpoch ? resumedEpoch : TrainingState.EpochSoFar.NONE;
         if (firstBatch == 0) {
-          model.run(model.graph.epochSums.reset());
-          // Resuming mid-epoch, the targets and sums come back with the checkpoint instead.
-          model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train));
+          long epochStartStep = step;
+          // Resuming mid-epoch, the targets come back with the checkpoint instead.
+          model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train, epochStartStep / stepsPerEpoch));
         }
         int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
         // The epoch's training time: checkpoints written during it do not count.
@@ -454,7 +460,9 @@ final class Trainer {
       ModelGraph.EpochSums sums = model.graph.epochSums;
       double loss;
       double accuracy;
-      try (Result result = model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read()).run()) {
+      try (Result result =
+          model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read())
+              .addTarget(sums.resetAfterReading()).run()) {
         double examples = ModelSession.scalar(result.get(2));
         loss = ModelSession.scalar(result.get(0)) / examples;
         accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
@@ -466,9 +474,10 @@ final class Trainer {
 
     private void logEpoch(EpochStats stats) {
       long at = stats.step();
-      events.scalar("epoch/train_loss", at, stats.trainLoss());
+      String training = model.graph.relaxation().isPresent() ? "epoch/relaxed/" : "epoch/";
+      events.scalar(training + "train_loss", at, stats.trainLoss());
       if (!Double.isNaN(stats.trainAccuracy())) {
-        events.scalar("epoch/train_accuracy", at, stats.trainAccuracy());
+        events.scalar(training + "train_accuracy", at, stats.trainAccuracy());
       }
       events.scalar("epoch/examples_per_second", at, stats.examplesPerSecond());
       if (config.nonFiniteSteps() == NonFiniteSteps.SKIP) {

@@ -15,18 +15,24 @@ import dev.kiln.runtime.graph.RelaxationSpec;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -161,7 +167,7 @@ class RelaxationTest {
     try (ModelGraph graph = ModelGraph.build(RelaxedMlp.of("Rows", optimizer, random, 5), Device.cpu().spec());
         Session session = new Session(graph.graph)) {
       ModelSession model = new ModelSession(graph, session);
-      graph.relaxation().orElseThrow().beforeEpoch(model, data);
+      graph.relaxation().orElseThrow().bind(model, data);
       List<String> perExample = graph.state.perExampleVariables().stream().map(v -> v.variable().name()).toList();
       assertThat(perExample).containsAtLeast("relaxed/hidden1/targets", "relaxed/output/targets");
       if (!(optimizer instanceof OptimizerSpec.Sgd)) {
@@ -333,7 +339,10 @@ class RelaxationTest {
     Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(logs.resolve("logged"));
     assertThat(scalars.keySet()).containsAtLeast(
         "loss", "accuracy", "relaxed/loss", "relaxed/output_loss", "relaxed/hidden_loss", "relaxed/hidden1/hidden_loss",
-        "relaxed/hidden2/hidden_loss", "relaxed/output/hidden_loss", "relaxed/disagreement", "epoch/train_accuracy");
+        "relaxed/hidden2/hidden_loss", "relaxed/output/hidden_loss", "relaxed/disagreement", "epoch/relaxed/train_loss",
+        "epoch/relaxed/train_accuracy");
+    // The epoch's training figures are through the targets, under their own names.
+    assertThat(scalars.keySet()).containsNoneOf("epoch/train_loss", "epoch/train_accuracy");
     ScalarPoint second = scalars.get("relaxed/loss").get(1);
     assertThat(second.value()).isGreaterThan(0.0);
     double sum = Stream.of("hidden1", "hidden2", "output")
@@ -352,6 +361,53 @@ class RelaxationTest {
           ops.linalg.matMul(graph.input("input"), graph.weights("output/weights", Shape.of(2, 1))), graph.bias("output/bias", 1));
       return relaxes ? graph.relax("output", logits) : logits;
     }
+  }
+
+  @Test
+  void theEpochsTrainingLossIsTheRelaxedLossItsStepsMinimised() throws Exception {
+    // Targets from zeros: the relaxed loss is far from the ordinary pass's from the start.
+    RelaxationSpec zeros = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0);
+    try (Model model = Model.build(RelaxedMlp.of("Epochs", ADAM, zeros, 4, 4))) {
+      // Full batch: each epoch is one step, whose relaxed loss the step before its update logs.
+      List<EpochStats> history = model.train(MOONS, config(3, 40).withLogEvery(1).withRunName("epochs")).history();
+      Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(logs.resolve("epochs"));
+      List<ScalarPoint> relaxedLoss = scalars.get("relaxed/loss");
+      List<ScalarPoint> epochLoss = scalars.get("epoch/relaxed/train_loss");
+      for (int epoch = 0; epoch < 3; epoch++) {
+        assertThat(epochLoss.get(epoch).step()).isEqualTo(epoch + 1);
+        assertThat((double) epochLoss.get(epoch).value()).isWithin(1e-6).of(relaxedLoss.get(epoch).value());
+        assertThat(history.get(epoch).trainLoss()).isWithin(1e-6).of(relaxedLoss.get(epoch).value());
+      }
+      assertThat((double) scalars.get("loss").get(2).value()).isNotWithin(0.1).of(relaxedLoss.get(2).value());
+    }
+  }
+
+  @Test
+  void aTrainingStepDoesNotComputeTheOrdinaryForwardPass() {
+    try (ModelGraph graph = ModelGraph.build(RelaxedMlp.of("Step", ADAM, RelaxedMlp.forward(), 4, 4), Device.cpu().spec())) {
+      // What a step runs: the training op and the guard's check, which the trainer fetches.
+      Set<GraphOperation> step = reachable(graph.train, graph.guard.finite);
+      assertThat(step).contains((GraphOperation) graph.relaxation.logits.op());
+      assertThat(step).doesNotContain((GraphOperation) graph.logits.op());
+      assertThat(step).doesNotContain((GraphOperation) graph.loss.op());
+      // A logging step fetches the ordinary loss, and so computes it then.
+      assertThat(reachable(graph.loss)).contains((GraphOperation) graph.logits.op());
+    }
+  }
+
+  /** Every op {@code fetched} depends on, through inputs and control inputs. */
+  private static Set<GraphOperation> reachable(Op... fetched) {
+    Set<GraphOperation> reached = new HashSet<>();
+    Deque<GraphOperation> pending = new ArrayDeque<>();
+    Stream.of(fetched).forEach(op -> pending.add((GraphOperation) op.op()));
+    while (!pending.isEmpty()) {
+      GraphOperation op = pending.pop();
+      if (reached.add(op)) {
+        op.inputs().forEach(input -> pending.add((GraphOperation) input.op()));
+        pending.addAll(op.controlInputs());
+      }
+    }
+    return reached;
   }
 
   @Test
