@@ -174,7 +174,8 @@ public final class Model implements AutoCloseable {
    *   <li>after every epoch, at the step count reached: {@code epoch/train_loss} and
    *       {@code epoch/train_accuracy} (means over the epoch's batches),
    *       {@code epoch/examples_per_second}, {@code epoch/skipped_steps} when non-finite steps
-   *       are skipped, and with validation data {@code validation/loss},
+   *       are skipped, and with validation data (after every epoch, or as
+   *       {@link TrainingConfig#withValidateEvery} says) {@code validation/loss},
    *       {@code validation/accuracy} and, for a classifier (see {@link Evaluation#confusion}),
    *       the macro averages over every class {@code validation/precision},
    *       {@code validation/recall} and {@code validation/f1}.
@@ -211,8 +212,9 @@ public final class Model implements AutoCloseable {
   }
 
   /**
-   * Trains on {@code train} and evaluates on {@code validation} after every epoch (instead of a
-   * validation split, which {@code config} must then not set).
+   * Trains on {@code train} and evaluates on {@code validation} after every epoch, or as
+   * {@link TrainingConfig#withValidateEvery} says (instead of a validation split, which
+   * {@code config} must then not set).
    */
   public TrainingResult train(Dataset train, Dataset validation, TrainingConfig config) {
     Objects.requireNonNull(train, "train");

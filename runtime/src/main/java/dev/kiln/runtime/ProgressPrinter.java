@@ -25,10 +25,15 @@ final class ProgressPrinter {
     out.printf("Training %s (%s, %s) on %s%n", spec.name(), spec.loss(), spec.optimizer(), deviceDescription);
     out.printf(
         "  data: %d training examples%s; %d epochs of %d steps, batch size %d%n",
-        train.size(), validation != null ? ", " + validation.size() + " for validation" : "", config.epochs(), stepsPerEpoch, batchSize);
+        train.size(), validation != null ? ", " + validation.size() + " for validation" + validatedEvery(config) : "", config.epochs(),
+        stepsPerEpoch, batchSize);
     out.printf("  run directory: %s%n", runDirectory);
     out.printf("  watch it with: tensorboard --logdir %s%n", config.logRoot());
     out.flush();
+  }
+
+  private static String validatedEvery(TrainingConfig config) {
+    return config.validateEvery() > 1 ? " (every " + config.validateEvery() + " epochs and after the last)" : "";
   }
 
   void checkpoints(Path directory, CheckpointPolicy policy) {

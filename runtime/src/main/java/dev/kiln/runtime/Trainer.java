@@ -467,7 +467,8 @@ final class Trainer {
         loss = ModelSession.scalar(result.get(0)) / examples;
         accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
       }
-      Optional<Evaluation> validated = validation != null ? Optional.of(model.evaluate(validation)) : Optional.empty();
+      Optional<Evaluation> validated =
+          validation != null && config.validatesAfter(epoch) ? Optional.of(model.evaluate(validation)) : Optional.empty();
       Map<String, Double> parameters = model.scalarParameters();
       return new EpochStats(epoch, step, loss, accuracy, validated, parameters, examplesPerSecond, elapsed, skipped);
     }

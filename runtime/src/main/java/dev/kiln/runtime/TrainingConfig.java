@@ -45,6 +45,7 @@ public final class TrainingConfig {
     boolean shuffle = true;
     double validationFraction = 0;
     boolean validationRandom = true;
+    int validateEvery = 1;
     Path logRoot = Path.of("runs");
     String runName;
     int logEvery = 10;
@@ -122,6 +123,17 @@ public final class TrainingConfig {
       s.validationFraction = fraction;
       s.validationRandom = false;
     });
+  }
+
+  /**
+   * Evaluates the validation data after every {@code epochs}-th epoch and after the last, instead
+   * of after every epoch: for full-batch training, where an epoch is one step and a validation
+   * pass can cost more than the step. The epochs between have no validation figures (and cannot
+   * become the best checkpoint).
+   */
+  public TrainingConfig withValidateEvery(int epochs) {
+    requirePositive("validateEvery", epochs);
+    return with(s -> s.validateEvery = epochs);
   }
 
   /** Trains on all the data, holding nothing out (the default). */
@@ -218,6 +230,16 @@ public final class TrainingConfig {
     return settings.validationRandom;
   }
 
+  /** Validation runs after every this many epochs (and after the last); 1 by default. */
+  public int validateEvery() {
+    return settings.validateEvery;
+  }
+
+  /** Whether validation runs after epoch {@code epoch} (from 1). */
+  boolean validatesAfter(int epoch) {
+    return epoch % settings.validateEvery == 0 || epoch == settings.epochs;
+  }
+
   public Path logRoot() {
     return settings.logRoot;
   }
@@ -259,7 +281,8 @@ public final class TrainingConfig {
     String validation =
         s.validationFraction == 0 ? "none" : s.validationFraction + (s.validationRandom ? " random" : " first");
     return "TrainingConfig[epochs=" + s.epochs + ", batchSize=" + s.batchSize + ", seed=" + s.seed + ", shuffle=" + s.shuffle
-        + ", validation=" + validation + ", logRoot=" + s.logRoot + ", runName=" + (s.runName == null ? "<network>-<time>" : s.runName)
+        + ", validation=" + validation + (s.validateEvery > 1 ? " every " + s.validateEvery + " epochs" : "")
+        + ", logRoot=" + s.logRoot + ", runName=" + (s.runName == null ? "<network>-<time>" : s.runName)
         + ", logEvery=" + s.logEvery + ", checkpoints=" + (s.checkpoints == null ? "none" : s.checkpoints)
         + ", nonFiniteSteps=" + s.nonFiniteSteps + ", stopOnSignals=" + s.stopOnSignals + "]";
   }

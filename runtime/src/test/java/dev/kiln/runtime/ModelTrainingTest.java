@@ -10,10 +10,13 @@ import dev.kiln.dsl.schedule.PhasedSchedule;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.summary.EventFileReader;
+import dev.kiln.runtime.summary.ScalarPoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +59,32 @@ class ModelTrainingTest {
       assertThat(output).contains("epoch 30/30");
       assertThat(output).contains("Done: 30 epochs, 360 steps");
       assertThat(output).contains("checkpoint: " + result.checkpoint().orElseThrow());
+    }
+  }
+
+  @Test
+  void validationEveryThirdEpochAndAfterTheLast() throws Exception {
+    Dataset data = TwoMoons.generate(120, 0.1, 3);
+    TestMlp network = TestMlp.of("Sparse", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 8);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (Model model = Model.build(network)) {
+      TrainingResult result =
+          model.train(
+              data,
+              TrainingConfig.defaults().withEpochs(7).withBatchSize(48).withValidationSplit(0.2).withValidateEvery(3)
+                  .withCheckpoint(false).withLogRoot(logs).withRunName("sparse")
+                  .withOutput(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+      assertThat(result.history().stream().filter(EpochStats::hasValidation).map(EpochStats::epoch).toList())
+          .containsExactly(3, 6, 7).inOrder();
+      assertThat(result.history().get(0).validationLoss()).isNaN();
+      // Two steps an epoch: validation is logged at the steps that end epochs 3, 6 and 7.
+      List<ScalarPoint> logged = EventFileReader.scalars(logs.resolve("sparse")).get("validation/loss");
+      assertThat(logged.stream().map(ScalarPoint::step).toList()).containsExactly(6L, 12L, 14L).inOrder();
+      assertThat((double) logged.get(2).value()).isWithin(1e-6).of(result.last().validationLoss());
+      String output = printed.toString(StandardCharsets.UTF_8);
+      assertThat(output).contains("96 training examples, 24 for validation (every 3 epochs and after the last)");
+      assertThat(output).containsMatch("epoch 1/7  loss \\d\\.\\d{4}  accuracy \\d\\.\\d{4}  [\\d,]+ examples/s");
+      assertThat(output).containsMatch("epoch 3/7  loss \\d\\.\\d{4}  accuracy \\d\\.\\d{4}  val_loss");
     }
   }
 

@@ -19,6 +19,7 @@ class TrainingConfigTest {
     assertThat(config.logRoot()).isEqualTo(Path.of("runs"));
     assertThat(config.runName()).isEmpty();
     assertThat(config.logEvery()).isEqualTo(10);
+    assertThat(config.validateEvery()).isEqualTo(1);
     assertThat(config.output()).isSameInstanceAs(System.out);
     assertThat(config.saveCheckpoint()).isTrue();
     assertThat(config.checkpoints()).hasValue(CheckpointPolicy.everyEpochs(1).keepLast(2).atMostEvery(Duration.ofSeconds(30)));
@@ -67,6 +68,8 @@ class TrainingConfigTest {
         .hasMessageThat().isEqualTo("batchSize must be > 0, got -1");
     assertThat(assertThrows(IllegalArgumentException.class, () -> config.withLogEvery(0)))
         .hasMessageThat().isEqualTo("logEvery must be > 0, got 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> config.withValidateEvery(0)))
+        .hasMessageThat().isEqualTo("validateEvery must be > 0, got 0");
     assertThat(assertThrows(IllegalArgumentException.class, () -> config.withValidationSplit(1.0)))
         .hasMessageThat().isEqualTo("the validation fraction must be in (0, 1), got 1.0");
     assertThat(assertThrows(IllegalArgumentException.class, () -> config.withRunName("../escape")))

@@ -61,7 +61,8 @@ public final class RaiMoons {
    * @param train the ordinary forward pass on the training data
    * @param test the ordinary forward pass on the test data
    * @param build building the graph and session
-   * @param training the training steps, the first (which optimises the graph) included
+   * @param training the training steps, the first (which optimises the graph) included, and the
+   *     validations on the test points during training
    */
   record Run(
       String name, long steps, Optional<RelaxedEvaluation> relaxed, Evaluation train, Evaluation test, Duration build,
@@ -77,7 +78,8 @@ public final class RaiMoons {
     long start = System.nanoTime();
     try (Model model = Model.build(network, device)) {
       long built = System.nanoTime();
-      long steps = model.train(train, config.quiet()).steps();
+      // The test points validate the run, so TensorBoard shows the ordinary pass on them as it trains.
+      long steps = model.train(train, test, config.quiet()).steps();
       long trained = System.nanoTime();
       Optional<RelaxedEvaluation> relaxed =
           network.spec().relaxation().isPresent() ? Optional.of(model.evaluateRelaxed(train)) : Optional.empty();
@@ -88,13 +90,17 @@ public final class RaiMoons {
     }
   }
 
-  /** Full-batch training as the reference does it: one step an epoch, in data order, no checkpoints. */
+  /**
+   * Full-batch training as the reference does it: one step an epoch, in data order, no
+   * checkpoints; the test points evaluated 100 times over the run, not after every one-step epoch.
+   */
   static TrainingConfig fullBatch(int steps, Path logRoot, String runName, PrintStream output) {
     return TrainingConfig.defaults()
         .withEpochs(steps)
         .withBatchSize(TRAIN_POINTS)
         .withShuffle(false)
         .withLogEvery(Math.max(1, steps / 500))
+        .withValidateEvery(Math.max(1, steps / 100))
         .withCheckpoint(false)
         .withLogRoot(logRoot)
         .withRunName(runName)
