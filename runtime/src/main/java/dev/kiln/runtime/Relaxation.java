@@ -45,6 +45,8 @@ final class Relaxation {
   final LossOps head;
   /** The sum of the hidden losses, unweighted. */
   final Operand<TFloat32> hiddenLoss;
+  /** Every target's hidden loss, in the order of {@link #targets}, as one vector: one fetch for all. */
+  final Operand<TFloat32> layerHiddenLosses;
   /** What training minimises: output loss + weight · hidden loss, plus the weight penalties. */
   final Operand<TFloat32> loss;
   /** The fraction of predictions on which the relaxed and the ordinary pass disagree; null for a regression loss. */
@@ -76,7 +78,7 @@ final class Relaxation {
 
   private Relaxation(
       NetworkSpec spec, Placeholder<TInt32> exampleIndices, List<Target> targets, Operand<TFloat32> logits, LossOps head,
-      Operand<TFloat32> hiddenLoss, Operand<TFloat32> loss, Operand<TFloat32> disagreement) {
+      Operand<TFloat32> hiddenLoss, Operand<TFloat32> layerHiddenLosses, Operand<TFloat32> loss, Operand<TFloat32> disagreement) {
     this.spec = spec;
     this.relaxation = spec.relaxation().orElseThrow();
     this.exampleIndices = exampleIndices;
@@ -84,6 +86,7 @@ final class Relaxation {
     this.logits = logits;
     this.head = head;
     this.hiddenLoss = hiddenLoss;
+    this.layerHiddenLosses = layerHiddenLosses;
     this.loss = loss;
     this.disagreement = disagreement;
   }
@@ -141,7 +144,8 @@ final class Relaxation {
     if (disagreement != null) {
       disagreement = objective.withName("disagreement").identity(disagreement);
     }
-    return new Relaxation(spec, indices, targets, logits, head, hiddenLoss, loss, disagreement);
+    Operand<TFloat32> layerHiddenLosses = objective.withName("layer_hidden_losses").stack(hiddenLosses);
+    return new Relaxation(spec, indices, targets, logits, head, hiddenLoss, layerHiddenLosses, loss, disagreement);
   }
 
   /** Layer {@code layer}'s targets, the batch's rows of them, and its hidden loss. */
@@ -206,15 +210,15 @@ final class Relaxation {
     return ops.concat(List.of(ops.reshape(count, ops.constant(new long[] {1})), ops.constant(rowShape.asArray())), ops.constant(0));
   }
 
-  /** What {@link Model#train} logs on logging steps for a relaxed network, by tag. */
+  /**
+   * What {@link Model#train} logs on logging steps for a relaxed network, by tag, besides each
+   * layer's hidden loss ({@link #layerHiddenLosses}, logged as {@code relaxed/<layer>/hidden_loss}).
+   */
   Map<String, Operand<TFloat32>> loggedScalars() {
     Map<String, Operand<TFloat32>> logged = new LinkedHashMap<>();
     logged.put("relaxed/loss", loss);
     logged.put("relaxed/output_loss", head.loss());
     logged.put("relaxed/hidden_loss", hiddenLoss);
-    for (Target target : targets) {
-      logged.put("relaxed/" + target.layer() + "/hidden_loss", target.hiddenLoss());
-    }
     if (disagreement != null) {
       logged.put("relaxed/disagreement", disagreement);
     }

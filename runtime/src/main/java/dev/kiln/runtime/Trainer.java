@@ -44,9 +44,11 @@ final class Trainer {
 
   /**
    * A value written under {@code tag} on logging steps: the {@code fetch}-th fetch of the step's run
-   * (one op can be logged under two tags, such as an annealed learning rate, but fetched only once).
+   * (one op can be logged under two tags, such as an annealed learning rate, but fetched only once);
+   * a scalar is its {@code element}-th value (scalars stacked into one fetch, as a relaxed network's
+   * hundred hidden losses, cost one fetch, not a hundred).
    */
-  private record Logged(String tag, int fetch, boolean histogram) {}
+  private record Logged(String tag, int fetch, int element, boolean histogram) {}
 
   /** What logging steps fetch, and which fetch each tag is written from. */
   private record LoggingPlan(List<Operand<?>> fetches, List<Logged> logged) {}
@@ -491,7 +493,7 @@ final class Trainer {
 
   private static void write(EventFileWriter events, Logged logged, long step, float[] values) {
     if (!logged.histogram()) {
-      events.scalar(logged.tag(), step, values[0]);
+      events.scalar(logged.tag(), step, values[logged.element()]);
     } else if (allFinite(values)) {
       // A diverged parameter cannot be binned; its NaN still shows in the loss.
       events.histogram(logged.tag(), step, values);
@@ -501,7 +503,7 @@ final class Trainer {
   private LoggingPlan loggingPlan() {
     List<Operand<?>> fetches = new ArrayList<>();
     List<Logged> logged = new ArrayList<>();
-    BiConsumer<String, Operand<?>> scalar = (tag, value) -> logged.add(new Logged(tag, fetchIndex(fetches, value), false));
+    BiConsumer<String, Operand<?>> scalar = (tag, value) -> logged.add(new Logged(tag, fetchIndex(fetches, value), 0, false));
     scalar.accept("loss", model.graph.loss);
     if (model.graph.regularization != null) {
       scalar.accept("loss/regularization", model.graph.regularization);
@@ -513,9 +515,16 @@ final class Trainer {
     if (model.graph.guard.gradientNorm != null) {
       scalar.accept("gradient_norm", model.graph.guard.gradientNorm);
     }
-    model.graph.relaxation().ifPresent(relaxation -> relaxation.loggedScalars().forEach(scalar));
+    model.graph.relaxation().ifPresent(relaxation -> {
+      relaxation.loggedScalars().forEach(scalar);
+      List<String> layers = relaxation.targets.stream().map(Relaxation.Target::layer).toList();
+      int fetch = fetchIndex(fetches, relaxation.layerHiddenLosses);
+      for (int i = 0; i < layers.size(); i++) {
+        logged.add(new Logged("relaxed/" + layers.get(i) + "/hidden_loss", fetch, i, false));
+      }
+    });
     for (Parameter parameter : model.graph.state.parameters()) {
-      logged.add(new Logged("parameters/" + parameter.name(), fetchIndex(fetches, parameter.value()), !parameter.scalar()));
+      logged.add(new Logged("parameters/" + parameter.name(), fetchIndex(fetches, parameter.value()), 0, !parameter.scalar()));
     }
     return new LoggingPlan(List.copyOf(fetches), List.copyOf(logged));
   }

@@ -364,6 +364,21 @@ class RelaxationTest {
   }
 
   @Test
+  void eachLayersLoggedHiddenLossIsItsOwn() throws Exception {
+    // Random targets and frozen weights: every layer's hidden loss differs, and stays as it was.
+    RelaxationSpec random = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.RANDOM, 0, 1.0);
+    try (Model model = Model.build(RelaxedMlp.of("Layers", FROZEN, random, 6, 3))) {
+      model.train(MOONS, config(1, 40).withLogEvery(1).withRunName("layers"));
+      Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(logs.resolve("layers"));
+      Map<String, Double> expected = model.evaluateRelaxed(MOONS).hiddenLosses();
+      assertThat(expected.values().stream().distinct().count()).isEqualTo(3);
+      for (Map.Entry<String, Double> layer : expected.entrySet()) {
+        assertThat((double) scalars.get("relaxed/" + layer.getKey() + "/hidden_loss").get(0).value()).isWithin(1e-5).of(layer.getValue());
+      }
+    }
+  }
+
+  @Test
   void theEpochsTrainingLossIsTheRelaxedLossItsStepsMinimised() throws Exception {
     // Targets from zeros: the relaxed loss is far from the ordinary pass's from the start.
     RelaxationSpec zeros = new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0);
