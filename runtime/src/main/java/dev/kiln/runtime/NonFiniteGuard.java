@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -92,17 +94,26 @@ final class NonFiniteGuard {
     Operand<TFloat32> norm = null;
     if (!gradients.isEmpty()) {
       // Every step checks the plain sum of all gradients, finite exactly when every element is
-      // (short of an overflow far beyond any useful step): one read of each gradient. The norm,
-      // which squares them first, runs only on the steps that log it.
-      // A sum over every axis at once is one op a gradient (a deep network has hundreds), where
-      // flattening first would be two.
+      // (short of an overflow far beyond any useful step): one read of each gradient. Gradients
+      // of one shape are added element-wise first, so a deep network's hundreds of gradients take
+      // a few reductions, not one each (a third of the check's time for the 101-layer relaxed
+      // network). The norm, which squares them first, runs only on the steps that log it.
+      Map<Integer, Operand<TInt32>> axesByRank = new HashMap<>();
+      Map<Shape, List<Operand<TFloat32>>> byShape = new LinkedHashMap<>();
       List<Operand<TFloat32>> sums = new ArrayList<>();
       List<Operand<TFloat32>> squares = new ArrayList<>();
-      Map<Integer, Operand<TInt32>> axesByRank = new HashMap<>();
       for (Operand<TFloat32> gradient : gradients) {
         Operand<TInt32> axes = everyAxis(tf, gradient, axesByRank);
-        sums.add(tf.sum(gradient, axes));
+        if (!gradient.shape().hasUnknownDimension()) {
+          byShape.computeIfAbsent(gradient.shape(), shape -> new ArrayList<>()).add(gradient);
+        } else {
+          sums.add(tf.sum(gradient, axes));
+        }
         squares.add(tf.sum(tf.math.square(gradient), axes));
+      }
+      for (List<Operand<TFloat32>> sameShape : byShape.values()) {
+        Operand<TFloat32> added = sameShape.size() == 1 ? sameShape.get(0) : tf.math.addN(sameShape);
+        sums.add(tf.sum(added, everyAxis(tf, added, axesByRank)));
       }
       norm = tf.withName("gradient_norm").math.sqrt(squares.size() == 1 ? squares.get(0) : tf.math.addN(squares));
       checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));

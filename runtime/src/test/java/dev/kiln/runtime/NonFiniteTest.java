@@ -26,7 +26,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 
 /**
  * Steps whose loss, learning rate or gradients are not finite: they change nothing, and stop the
@@ -194,6 +199,34 @@ class NonFiniteTest {
         assertWithMessage(run).that(e.firstNonFinite()).isEqualTo("feature 0 of training example 73 is NaN");
         assertWithMessage(run).that(e.lastCheckpoint()).hasValue(checkpoint(run, e.step()));
         assertVariablesOf(model, network, checkpoint(run, e.step()), List.of());
+      }
+    }
+  }
+
+  @Test
+  void theGuardSeesANonFiniteValueInAnyGradientWhateverItsShapeShares() {
+    float inf = Float.POSITIVE_INFINITY;
+    // Gradients of one shape are added before they are summed: a NaN, and infinities of both signs
+    // (whose sum is NaN), are still caught; large finite values are not mistaken for overflow.
+    assertThat(guardPasses(new float[] {1, 2}, new float[] {3, 4}, new float[] {5})).isTrue();
+    assertThat(guardPasses(new float[] {1, 2}, new float[] {Float.NaN, 4}, new float[] {5})).isFalse();
+    assertThat(guardPasses(new float[] {inf, 2}, new float[] {-inf, 4}, new float[] {5})).isFalse();
+    assertThat(guardPasses(new float[] {1, 2}, new float[] {3, 4}, new float[] {-inf})).isFalse();
+    assertThat(guardPasses(new float[] {1e30f, -1e30f}, new float[] {1e30f, 1e30f}, new float[] {5})).isTrue();
+  }
+
+  /** Whether the guard lets a step with these gradients (two of shape [2], one of [1]) through. */
+  private static boolean guardPasses(float[] first, float[] second, float[] third) {
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
+      NetworkBuilder state =
+          new NetworkBuilder(graph, TestMlp.of("Guarded", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 2).spec(), Device.cpu().spec());
+      Ops tf = state.scope("test");
+      NonFiniteGuard guard =
+          NonFiniteGuard.build(
+              graph, state, tf.constant(0.5f), List.of(tf.constant(first), tf.constant(second), tf.constant(third)), tf.constant(0.1f));
+      try (Result result = session.runner().fetch(guard.finite).run()) {
+        return ((TBool) result.get(0)).getBoolean();
       }
     }
   }
