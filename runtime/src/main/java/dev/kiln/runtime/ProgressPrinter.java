@@ -4,18 +4,29 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
-/** The console side of a training run: what runs where at the start, a line per epoch, a summary at the end. */
+/**
+ * The console side of a training run: what runs where at the start, a line per epoch (at most one a
+ * second for short epochs without validation), a summary at the end.
+ */
 final class ProgressPrinter {
+  private static final Duration LINE_INTERVAL = Duration.ofSeconds(1);
+
   private final PrintStream out;
+  /** False for a quiet run: a full-batch run has an epoch a step, and formatting its line costs. */
+  private final boolean printsEpochs;
+  /** When the last epoch line was printed; null before the first. */
+  private Long lastEpochLine;
   private final NetworkSpec spec;
   private final String deviceDescription;
   private final boolean hasAccuracy;
 
-  ProgressPrinter(PrintStream out, NetworkSpec spec, String deviceDescription, boolean hasAccuracy) {
-    this.out = out;
+  ProgressPrinter(TrainingConfig config, NetworkSpec spec, String deviceDescription, boolean hasAccuracy) {
+    this.out = config.output();
+    this.printsEpochs = config.prints();
     this.spec = spec;
     this.deviceDescription = deviceDescription;
     this.hasAccuracy = hasAccuracy;
@@ -56,7 +67,20 @@ final class ProgressPrinter {
     out.flush();
   }
 
+  /**
+   * The epoch's line: for every epoch that validated or skipped a step, the run's first and last,
+   * and otherwise at most one a second (epochs of one step, as in full-batch training, would print
+   * thousands).
+   */
   void epoch(EpochStats stats, int epochs) {
+    long now = System.nanoTime();
+    boolean due =
+        lastEpochLine == null || stats.hasValidation() || stats.skippedSteps() > 0 || stats.epoch() == epochs
+            || now - lastEpochLine >= LINE_INTERVAL.toNanos();
+    if (!printsEpochs || !due) {
+      return;
+    }
+    lastEpochLine = now;
     int width = String.valueOf(epochs).length();
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %" + width + "d/%d", stats.epoch(), epochs));
     line.append(metrics(stats));

@@ -39,7 +39,7 @@ final class Trainer {
     this.model = model;
     this.config = config;
     this.stop = stop;
-    this.printer = new ProgressPrinter(config.output(), model.spec(), deviceDescription, model.graph.head.accuracy() != null);
+    this.printer = new ProgressPrinter(config, model.spec(), deviceDescription, model.graph.head.accuracy() != null);
   }
 
   /**

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  */
 public final class TrainingConfig {
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
+  /** The output of {@link #quiet()}. */
+  private static final PrintStream SILENT = new PrintStream(OutputStream.nullOutputStream());
 
   /** The settings; a config copies them to change one. */
   private static final class Settings implements Cloneable {
@@ -163,7 +165,10 @@ public final class TrainingConfig {
     return with(s -> s.logEvery = steps);
   }
 
-  /** Where the start lines, one progress line per epoch and the final summary go. */
+  /**
+   * Where the start lines, the epochs' progress lines (at most one a second for short epochs that
+   * do not validate) and the final summary go.
+   */
   public TrainingConfig withOutput(PrintStream output) {
     Objects.requireNonNull(output, "output");
     return with(s -> s.output = output);
@@ -171,7 +176,12 @@ public final class TrainingConfig {
 
   /** Prints nothing (TensorBoard files are still written). */
   public TrainingConfig quiet() {
-    return withOutput(new PrintStream(OutputStream.nullOutputStream()));
+    return withOutput(SILENT);
+  }
+
+  /** Whether progress goes anywhere: a quiet run does not even format its lines. */
+  boolean prints() {
+    return settings.output != SILENT;
   }
 
   /**

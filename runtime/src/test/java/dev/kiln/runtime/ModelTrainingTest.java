@@ -89,6 +89,25 @@ class ModelTrainingTest {
   }
 
   @Test
+  void shortEpochsPrintAtMostALineASecondWithTheFirstAndTheLast() {
+    Dataset data = TwoMoons.generate(40, 0.1, 3);
+    TestMlp network = TestMlp.of("FullBatch", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 8);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (Model model = Model.build(network)) {
+      long start = System.nanoTime();
+      model.train(
+          data,
+          TrainingConfig.defaults().withEpochs(200).withBatchSize(40).withCheckpoint(false).withLogRoot(logs)
+              .withOutput(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("epoch ")).toList();
+      assertThat(lines.get(0)).startsWith("epoch   1/200");
+      assertThat(lines.get(lines.size() - 1)).startsWith("epoch 200/200");
+      assertThat(lines.size()).isAtMost(2 + (int) seconds);
+    }
+  }
+
+  @Test
   void softmaxNetworkLearnsThreeClasses() {
     Dataset blobs = blobs(300, 9);
     try (Model model = Model.build(TestMlp.of("Blobs", 2, 3, Loss.SOFTMAX_CROSS_ENTROPY, new OptimizerSpec.Adam(0.02, 0.9, 0.999, 1e-7), 16))) {
