@@ -242,7 +242,8 @@ final class ModelGraph implements AutoCloseable {
               .noOp();
       List<StateVariable<TFloat32>> sums = List.of(loss, accuracy, examples);
       Op reset = zero(tf.withName("reset"), sums, tf);
-      Op resetAfterReading = zero(tf.withName("reset_after_reading"), sums, tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList()));
+      Ops afterReading = tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList());
+      Op resetAfterReading = zero(tf.withName("reset_after_reading"), sums, afterReading);
       return new EpochSums(loss, accuracy, examples, add, reset, resetAfterReading);
     }
 
