@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param trainAccuracy likewise (for a relaxed network, of the predictions through the targets);
  *     NaN for a loss without accuracy
  * @param validation the evaluation of the validation data after the epoch (loss, accuracy,
- *     precision, recall, F1, confusion matrix); empty without validation data
+ *     precision, recall, F1, confusion matrix); empty without validation data, and after the
+ *     epochs that {@link TrainingConfig#withValidateEvery} skips
  * @param parameters every scalar parameter's value after the epoch (fixed, annealed, host-scheduled
  *     and shared trainable ones), by name in declaration order; per-neuron parameters are read
  *     with {@link Model#parameter}
