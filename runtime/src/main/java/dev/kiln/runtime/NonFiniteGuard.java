@@ -36,9 +36,9 @@ import org.tensorflow.types.TInt32;
  * Keeps a non-finite training step from changing anything, at the cost of one boolean fetched per
  * step.
  *
- * <p>In the graph: {@link #finite} is true when the step's loss (what it minimises), its learning rate and the sum
- * of all its gradients' elements are finite (a NaN or infinity anywhere in a gradient makes the sum
- * non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
+ * <p>In the graph: {@link #finite} is true when the step's loss (what it minimises), its learning
+ * rate and the sum of all its gradients' elements are finite (a NaN or infinity anywhere in a
+ * gradient makes the sum non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
  * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
  * {@code Switch} on {@code finite}, so when the check fails TensorFlow marks it dead and skips
  * everything that depends on it, and the variables stay exactly as they were. {@link #skip}

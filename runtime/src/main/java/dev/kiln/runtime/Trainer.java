@@ -380,8 +380,14 @@ final class Trainer {
         try (Result result = runner.run()) {
           finite = ((TBool) result.get(0)).getBoolean();
           if (logging != null) {
+            // Each fetch copied to the host once, however many tags read it (a relaxed network's
+            // stacked hidden losses feed one tag a layer).
+            float[][] values = new float[logging.fetches().size()][];
             for (Logged logged : logging.logged()) {
-              write(events, logged, progress.step(), ModelSession.values(result.get(1 + logged.fetch())));
+              if (values[logged.fetch()] == null) {
+                values[logged.fetch()] = ModelSession.values(result.get(1 + logged.fetch()));
+              }
+              write(events, logged, progress.step(), values[logged.fetch()]);
             }
           }
         }
