@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -21,7 +22,6 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -96,26 +96,28 @@ final class NonFiniteGuard {
       // Every step checks the plain sum of all gradients, finite exactly when every element is
       // (short of an overflow far beyond any useful step): one read of each gradient. Gradients
       // of one shape are added element-wise first, so a deep network's hundreds of gradients take
-      // a few reductions, not one each (a third of the check's time for the 101-layer relaxed
-      // network). The norm, which squares them first, runs only on the steps that log it.
+      // a few reductions, not one each. A dimension unknown when building is the batch's (a
+      // relaxed network's target rows), the same for every gradient of the step, so gradients
+      // alike in their known dimensions are added too. The norm, which squares them first, runs
+      // only on the steps that log it: one L2Loss (half the sum of squares) per gradient.
       Map<Integer, Operand<TInt32>> axesByRank = new HashMap<>();
-      Map<Shape, List<Operand<TFloat32>>> byShape = new LinkedHashMap<>();
+      Map<List<Long>, List<Operand<TFloat32>>> byShape = new LinkedHashMap<>();
       List<Operand<TFloat32>> sums = new ArrayList<>();
-      List<Operand<TFloat32>> squares = new ArrayList<>();
+      List<Operand<TFloat32>> halfSquares = new ArrayList<>();
       for (Operand<TFloat32> gradient : gradients) {
-        Operand<TInt32> axes = everyAxis(tf, gradient, axesByRank);
-        if (!gradient.shape().hasUnknownDimension()) {
-          byShape.computeIfAbsent(gradient.shape(), shape -> new ArrayList<>()).add(gradient);
+        if (gradient.shape().isUnknown()) {
+          sums.add(tf.sum(gradient, everyAxis(tf, gradient, axesByRank)));
         } else {
-          sums.add(tf.sum(gradient, axes));
+          byShape.computeIfAbsent(LongStream.of(gradient.shape().asArray()).boxed().toList(), dims -> new ArrayList<>()).add(gradient);
         }
-        squares.add(tf.sum(tf.math.square(gradient), axes));
+        halfSquares.add(tf.nn.l2Loss(gradient));
       }
       for (List<Operand<TFloat32>> sameShape : byShape.values()) {
         Operand<TFloat32> added = sameShape.size() == 1 ? sameShape.get(0) : tf.math.addN(sameShape);
         sums.add(tf.sum(added, everyAxis(tf, added, axesByRank)));
       }
-      norm = tf.withName("gradient_norm").math.sqrt(squares.size() == 1 ? squares.get(0) : tf.math.addN(squares));
+      Operand<TFloat32> halfSquare = halfSquares.size() == 1 ? halfSquares.get(0) : tf.math.addN(halfSquares);
+      norm = tf.withName("gradient_norm").math.sqrt(tf.math.mul(tf.constant(2f), halfSquare));
       checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));
     }
     Operand<TBool> finite = tf.withName("finite").reduceAll(tf.stack(checks), tf.constant(0));

@@ -21,17 +21,22 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 
 /**
  * Steps whose loss, learning rate or gradients are not finite: they change nothing, and stop the
@@ -208,25 +213,70 @@ class NonFiniteTest {
     float inf = Float.POSITIVE_INFINITY;
     // Gradients of one shape are added before they are summed: a NaN, and infinities of both signs
     // (whose sum is NaN), are still caught; large finite values are not mistaken for overflow.
-    assertThat(guardPasses(new float[] {1, 2}, new float[] {3, 4}, new float[] {5})).isTrue();
-    assertThat(guardPasses(new float[] {1, 2}, new float[] {Float.NaN, 4}, new float[] {5})).isFalse();
-    assertThat(guardPasses(new float[] {inf, 2}, new float[] {-inf, 4}, new float[] {5})).isFalse();
-    assertThat(guardPasses(new float[] {1, 2}, new float[] {3, 4}, new float[] {-inf})).isFalse();
-    assertThat(guardPasses(new float[] {1e30f, -1e30f}, new float[] {1e30f, 1e30f}, new float[] {5})).isTrue();
+    assertThat(guard(new float[] {1, 2}, new float[] {3, 4}, new float[] {5}).finite()).isTrue();
+    assertThat(guard(new float[] {1, 2}, new float[] {Float.NaN, 4}, new float[] {5}).finite()).isFalse();
+    assertThat(guard(new float[] {inf, 2}, new float[] {-inf, 4}, new float[] {5}).finite()).isFalse();
+    assertThat(guard(new float[] {1, 2}, new float[] {3, 4}, new float[] {-inf}).finite()).isFalse();
+    assertThat(guard(new float[] {1e30f, -1e30f}, new float[] {1e30f, 1e30f}, new float[] {5}).finite()).isTrue();
   }
 
-  /** Whether the guard lets a step with these gradients (two of shape [2], one of [1]) through. */
-  private static boolean guardPasses(float[] first, float[] second, float[] third) {
+  @Test
+  void theGuardAddsTargetRowsOfTheBatchAlikeAndStillSeesEveryNonFiniteValue() {
+    float inf = Float.POSITIVE_INFINITY;
+    float[] vector = {1, 2};
+    // Rows of a batch of 3 and of 1: the batch dimension is unknown until the step runs.
+    assertThat(guard(List.of(vector), List.of(new float[][] {{1, 2}, {3, 4}, {5, 6}}, new float[][] {{7, 8}, {9, 10}, {11, 12}})).finite())
+        .isTrue();
+    assertThat(guard(List.of(vector), List.of(new float[][] {{1}}, new float[][] {{Float.NaN}})).finite()).isFalse();
+    assertThat(guard(List.of(vector), List.of(new float[][] {{inf, 2}}, new float[][] {{-inf, 4}})).finite()).isFalse();
+    assertThat(guard(List.of(vector), List.of(new float[][] {{1, inf}}, new float[][] {{3, 4}})).finite()).isFalse();
+  }
+
+  @Test
+  void theGradientNormIsTheRootOfEveryGradientsSquares() {
+    assertThat(guard(new float[] {3, 0}, new float[] {0, 4}, new float[] {12}).norm()).isWithin(1e-5f).of(13f);
+    assertThat(guard(List.of(new float[] {1, 1}), List.of(new float[][] {{1, 1}, {1, 1}}, new float[][] {{2, 2}, {2, 2}})).norm())
+        .isWithin(1e-5f).of((float) Math.sqrt(2 + 4 + 16));
+  }
+
+  /** What the guard made of one step's gradients. */
+  private record Checked(boolean finite, float norm) {}
+
+  /** The guard over gradients of shapes [2], [2] and [1]. */
+  private static Checked guard(float[] first, float[] second, float[] third) {
+    return guard(List.of(first, second, third), List.of());
+  }
+
+  /**
+   * The guard over {@code vectors} as gradients of a known shape, and over {@code rows} as
+   * gradients of a batch's target rows, whose batch dimension the graph does not know.
+   */
+  private static Checked guard(List<float[]> vectors, List<float[][]> rows) {
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
       NetworkBuilder state =
           new NetworkBuilder(graph, TestMlp.of("Guarded", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 2).spec(), Device.cpu().spec());
       Ops tf = state.scope("test");
-      NonFiniteGuard guard =
-          NonFiniteGuard.build(
-              graph, state, tf.constant(0.5f), List.of(tf.constant(first), tf.constant(second), tf.constant(third)), tf.constant(0.1f));
-      try (Result result = session.runner().fetch(guard.finite).run()) {
-        return ((TBool) result.get(0)).getBoolean();
+      List<Operand<TFloat32>> gradients = new ArrayList<>();
+      vectors.forEach(vector -> gradients.add(tf.constant(vector)));
+      List<Placeholder<TFloat32>> fedRows = new ArrayList<>();
+      for (float[][] batch : rows) {
+        Placeholder<TFloat32> placeholder = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, batch[0].length)));
+        fedRows.add(placeholder);
+        gradients.add(placeholder);
+      }
+      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), gradients, tf.constant(0.1f));
+      List<TFloat32> feeds = rows.stream().map(batch -> TFloat32.tensorOf(StdArrays.ndCopyOf(batch))).toList();
+      try {
+        Session.Runner runner = session.runner().fetch(guard.finite).fetch(guard.gradientNorm);
+        for (int i = 0; i < feeds.size(); i++) {
+          runner.feed(fedRows.get(i), feeds.get(i));
+        }
+        try (Result result = runner.run()) {
+          return new Checked(((TBool) result.get(0)).getBoolean(), ((TFloat32) result.get(1)).getFloat());
+        }
+      } finally {
+        feeds.forEach(TFloat32::close);
       }
     }
   }
