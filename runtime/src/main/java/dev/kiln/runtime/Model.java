@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -72,12 +74,29 @@ public final class Model implements AutoCloseable {
           + device + "): its targets get their rows when training binds its data, and XLA compiles variables of fixed "
           + "shape only; build it on " + device.withXla(false) + " instead");
     }
-    String description = device.describe(Device.visible());
+    CompletableFuture<List<DeviceInfo>> visible = Device.visibleSoon();
     ModelGraph graph = ModelGraph.build(network, device.spec());
     try {
+      // Listed before the model's session first runs a graph, as XLA needs.
+      String description = device.describe(joined(visible));
       return new Model(new ModelSession(graph, new Session(graph.graph, device.sessionConfig())), device, description);
     } catch (RuntimeException e) {
       graph.close();
+      throw e;
+    }
+  }
+
+  /** The listing's result, or what it threw, as it threw it. */
+  private static List<DeviceInfo> joined(CompletableFuture<List<DeviceInfo>> visible) {
+    try {
+      return visible.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
       throw e;
     }
   }
