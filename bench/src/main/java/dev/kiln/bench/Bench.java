@@ -39,7 +39,7 @@ import org.tensorflow.TensorFlow;
  *   -w        workloads (default: all)
  *   -r        JVMs per workload, side and tuning, for trials and alternations (default 3, at least 3)
  *   --rounds  alternating rounds per alternation JVM (default 5)
- *   -t        session tunings for W1-W3: default, xla, intraN/interM, xla+intraN/interM (default: default)
+ *   -t        session tunings for W1-W3: default, or xla, grappler and intraN/interM joined by + (default: default)
  *   --soak    also train W1 for STEPS steps, sampling resident memory and live native objects per epoch
  *   --jvm     extra options for every child JVM, e.g. "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
  *   --out     where results and logs go (default: target/bench)
@@ -273,18 +273,27 @@ public final class Bench {
     return options.tunings();
   }
 
+  /** Reads a tuning as {@link Tuning#label()} writes it: {@code default}, or parts joined by {@code +}. */
   static Tuning tuning(String text) {
-    String rest = text.trim().toLowerCase(Locale.ROOT);
-    boolean xla = rest.startsWith("xla");
-    rest = rest.replaceFirst("^xla\\+?", "");
-    if (rest.isEmpty() || rest.equals("default")) {
-      return new Tuning(xla, 0, 0);
+    boolean xla = false;
+    boolean grappler = false;
+    int intra = 0;
+    int inter = 0;
+    for (String part : text.trim().toLowerCase(Locale.ROOT).split("\\+")) {
+      Matcher threads = Pattern.compile("intra(\\d+)/inter(\\d+)").matcher(part);
+      if (part.equals("xla")) {
+        xla = true;
+      } else if (part.equals("grappler")) {
+        grappler = true;
+      } else if (threads.matches()) {
+        intra = Integer.parseInt(threads.group(1));
+        inter = Integer.parseInt(threads.group(2));
+      } else if (!part.equals("default")) {
+        throw new IllegalArgumentException(
+            "unknown tuning '" + text + "': expected default, or xla, grappler and intraN/interM joined by +, e.g. xla+intra1/inter2");
+      }
     }
-    Matcher threads = Pattern.compile("intra(\\d+)/inter(\\d+)").matcher(rest);
-    if (!threads.matches()) {
-      throw new IllegalArgumentException("unknown tuning '" + text + "': expected default, xla, intraN/interM or xla+intraN/interM");
-    }
-    return new Tuning(xla, Integer.parseInt(threads.group(1)), Integer.parseInt(threads.group(2)));
+    return new Tuning(xla, grappler, intra, inter);
   }
 
   private static String fileLabel(Tuning tuning) {

@@ -142,7 +142,7 @@ public final class Trial {
 
   /** Kiln's CPU device with the trial's tuning. */
   static Device device(Tuning tuning) {
-    return Device.cpu().withXla(tuning.xla()).withThreads(tuning.intraOpThreads(), tuning.interOpThreads());
+    return Device.cpu().withXla(tuning.xla()).withGrappler(tuning.grappler()).withThreads(tuning.intraOpThreads(), tuning.interOpThreads());
   }
 
   static Supplier<dev.kiln.runtime.graph.NetworkGraph> kilnNetwork(Workload workload) {

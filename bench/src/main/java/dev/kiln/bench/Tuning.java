@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Session settings a trial runs with: XLA JIT compilation on or off, and TensorFlow's thread pools
- * (0: TensorFlow chooses, one thread per core).
+ * Session settings a trial runs with: XLA JIT compilation on or off, Grappler on or off (Kiln's
+ * CPU default: off), and TensorFlow's thread pools (0: TensorFlow chooses, one thread per core).
  */
-record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
-  static final Tuning DEFAULT = new Tuning(false, 0, 0);
+record Tuning(boolean xla, boolean grappler, int intraOpThreads, int interOpThreads) {
+  static final Tuning DEFAULT = new Tuning(false, false, 0, 0);
 
   Tuning {
     if (intraOpThreads < 0 || interOpThreads < 0) {
@@ -16,20 +16,22 @@ record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
     }
   }
 
-  /** Reads the options {@link #arguments()} writes: {@code --xla}, {@code --intra N}, {@code --inter N}. */
+  /** Reads the options {@link #arguments()} writes: {@code --xla}, {@code --grappler}, {@code --intra N}, {@code --inter N}. */
   static Tuning parse(List<String> options) {
     boolean xla = false;
+    boolean grappler = false;
     int intra = 0;
     int inter = 0;
     for (int i = 0; i < options.size(); i++) {
       switch (options.get(i)) {
         case "--xla" -> xla = true;
+        case "--grappler" -> grappler = true;
         case "--intra" -> intra = Integer.parseInt(options.get(++i));
         case "--inter" -> inter = Integer.parseInt(options.get(++i));
-        default -> throw new IllegalArgumentException("unknown tuning option " + options.get(i) + "; expected --xla, --intra N or --inter N");
+        default -> throw new IllegalArgumentException("unknown tuning option " + options.get(i) + "; expected --xla, --grappler, --intra N or --inter N");
       }
     }
-    return new Tuning(xla, intra, inter);
+    return new Tuning(xla, grappler, intra, inter);
   }
 
   /** The command-line options that give this tuning to a trial. */
@@ -38,6 +40,9 @@ record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
     if (xla) {
       arguments.add("--xla");
     }
+    if (grappler) {
+      arguments.add("--grappler");
+    }
     arguments.add("--intra");
     arguments.add(Integer.toString(intraOpThreads));
     arguments.add("--inter");
@@ -45,12 +50,18 @@ record Tuning(boolean xla, int intraOpThreads, int interOpThreads) {
     return arguments;
   }
 
-  /** A short label for tables: {@code default}, {@code xla}, {@code intra2/inter1}, ... */
+  /** A short label for tables: {@code default}, {@code xla}, {@code grappler}, {@code xla+intra2/inter1}, ... */
   String label() {
-    String threads = intraOpThreads == 0 && interOpThreads == 0 ? "" : "intra" + intraOpThreads + "/inter" + interOpThreads;
+    List<String> parts = new ArrayList<>();
     if (xla) {
-      return threads.isEmpty() ? "xla" : "xla " + threads;
+      parts.add("xla");
     }
-    return threads.isEmpty() ? "default" : threads;
+    if (grappler) {
+      parts.add("grappler");
+    }
+    if (intraOpThreads != 0 || interOpThreads != 0) {
+      parts.add("intra" + intraOpThreads + "/inter" + interOpThreads);
+    }
+    return parts.isEmpty() ? "default" : String.join("+", parts);
   }
 }

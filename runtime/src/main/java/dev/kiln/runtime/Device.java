@@ -28,10 +28,12 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RewriterConfig;
 
 /**
  * Where a model runs, the CPU (the default) or one GPU, and how its session executes: XLA JIT
- * compilation on or off, and TensorFlow's thread pools. A GPU needs TensorFlow Java's CUDA build,
+ * compilation on or off, TensorFlow's graph optimizer Grappler on or off, and TensorFlow's thread
+ * pools. A GPU needs TensorFlow Java's CUDA build,
  * which the Maven profile {@code gpu} selects ({@code mvn -Pgpu ...}), and a host with an NVIDIA
  * driver, CUDA 12 and cuDNN 9.
  *
@@ -39,7 +41,14 @@ import org.tensorflow.proto.OptimizerOptions;
  * Model.build(new MoonsGraph(), Device.parse(args.length > 0 ? args[0] : "cpu"))
  * Model.build(new MnistGraph(), Device.cpu().withXla(true))     // one compiled XLA computation per step
  * Model.build(new MnistGraph(), Device.cpu().withThreads(2, 1)) // 2 threads inside an op, 1 across ops
+ * Model.build(new MnistGraph(), Device.cpu().withGrappler(true)) // TensorFlow's graph rewrites, as on a GPU
  * }</pre>
+ *
+ * <p>Grappler rewrites each new kind of session call (a training step, a logging step, validation)
+ * before its first run. On the CPU it is off by default: measured on every workload of Kiln's
+ * benchmark, it made no step faster, and it made each new kind of call seconds slower to start for
+ * deep networks (3.5 s against 0.55 s for the first step of a 101-layer relaxed network). On a GPU
+ * it stays on, as TensorFlow has it: its layout and fusion rewrites are made for GPUs.
  *
  * <p>On the CPU the model's session does not see any GPU, so no op lands on one. On a GPU every op
  * of the model is placed on it (ops without a GPU kernel fall back to the CPU), and its memory
@@ -49,10 +58,12 @@ import org.tensorflow.proto.OptimizerOptions;
  *
  * @param index the device's index among devices of its kind (always 0 for the CPU)
  * @param xla whether TensorFlow compiles the graph with XLA's JIT ({@code global_jit_level} ON_1)
+ * @param grappler whether TensorFlow's graph optimizer rewrites each new kind of session call
+ *     before its first run (off: {@code disable_meta_optimizer})
  * @param intraOpThreads threads that one op may use; 0 lets TensorFlow choose (one per core)
  * @param interOpThreads threads that run independent ops at once; 0 lets TensorFlow choose
  */
-public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int interOpThreads) {
+public record Device(Kind kind, int index, boolean xla, boolean grappler, int intraOpThreads, int interOpThreads) {
   public enum Kind {
     CPU,
     GPU
@@ -69,9 +80,12 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
     }
   }
 
-  /** The device with TensorFlow's execution defaults: no XLA, thread pools sized by TensorFlow. */
+  /**
+   * The device with Kiln's execution defaults: no XLA, Grappler only on a GPU, thread pools sized
+   * by TensorFlow.
+   */
   public Device(Kind kind, int index) {
-    this(kind, index, false, 0, 0);
+    this(kind, index, false, kind == Kind.GPU, 0, 0);
   }
 
   public static Device cpu() {
@@ -116,7 +130,16 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
    * {@code @Relaxed} network cannot use it (see {@link Model#build(dev.kiln.runtime.graph.NetworkGraph, Device)}).
    */
   public Device withXla(boolean xla) {
-    return new Device(kind, index, xla, intraOpThreads, interOpThreads);
+    return new Device(kind, index, xla, grappler, intraOpThreads, interOpThreads);
+  }
+
+  /**
+   * This device, with TensorFlow's graph optimizer Grappler on or off (by default off on the CPU,
+   * on on a GPU; see the class comment). Whether it makes a step faster depends on the network, so
+   * measure (see docs/PERFORMANCE.md).
+   */
+  public Device withGrappler(boolean grappler) {
+    return new Device(kind, index, xla, grappler, intraOpThreads, interOpThreads);
   }
 
   /**
@@ -125,7 +148,7 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
    * choose (one per core), which is the default.
    */
   public Device withThreads(int intraOp, int interOp) {
-    return new Device(kind, index, xla, intraOp, interOp);
+    return new Device(kind, index, xla, grappler, intraOp, interOp);
   }
 
   /** Listed once: TensorFlow finds a process's devices when it first starts and keeps them. */
@@ -257,11 +280,15 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
       // The gradient ops carry no device; with a GPU visible TensorFlow would place them there.
       config.putDeviceCount("GPU", 0);
     }
+    GraphOptions.Builder graph = GraphOptions.newBuilder();
     if (xla) {
       // On the CPU this needs the process-wide flag that listing the devices sets (see visible()).
-      config.setGraphOptions(
-          GraphOptions.newBuilder().setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
+      graph.setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1));
     }
+    if (!grappler) {
+      graph.setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true));
+    }
+    config.setGraphOptions(graph);
     return config.build();
   }
 
@@ -281,11 +308,14 @@ public record Device(Kind kind, int index, boolean xla, int intraOpThreads, int 
     return kind == Kind.CPU ? "cpu" : "gpu:" + index;
   }
 
-  /** The execution settings that differ from TensorFlow's defaults, e.g. {@code XLA JIT, 2 intra-op threads}; empty if none. */
+  /** The execution settings that differ from Kiln's defaults, e.g. {@code XLA JIT, 2 intra-op threads}; empty if none. */
   private String settings() {
     List<String> settings = new ArrayList<>();
     if (xla) {
       settings.add("XLA JIT");
+    }
+    if (grappler != (kind == Kind.GPU)) {
+      settings.add(grappler ? "Grappler" : "no Grappler");
     }
     if (intraOpThreads > 0) {
       settings.add(intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s"));

@@ -129,12 +129,32 @@ class DeviceTest {
     assertThat(cpu.getIntraOpParallelismThreads()).isEqualTo(0);
     assertThat(cpu.getInterOpParallelismThreads()).isEqualTo(0);
     assertThat(cpu.getGraphOptions().getOptimizerOptions().getGlobalJitLevel()).isEqualTo(OptimizerOptions.GlobalJitLevel.DEFAULT);
+    assertThat(cpu.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer()).isTrue();
 
     ConfigProto gpu = Device.gpu(1).withThreads(3, 2).sessionConfig();
     assertThat(gpu.getGpuOptions().getAllowGrowth()).isTrue();
     assertThat(gpu.getDeviceCountMap()).doesNotContainKey("GPU");
     assertThat(gpu.getIntraOpParallelismThreads()).isEqualTo(3);
     assertThat(gpu.getInterOpParallelismThreads()).isEqualTo(2);
+    assertThat(gpu.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer()).isFalse();
+  }
+
+  @Test
+  void grapplerIsOffOnTheCpuAndOnOnAGpuUnlessAsked() {
+    assertThat(Device.cpu().grappler()).isFalse();
+    assertThat(Device.gpu(0).grappler()).isTrue();
+    assertThat(Device.parse("gpu:2").grappler()).isTrue();
+    assertThat(Device.cpu().withGrappler(true).sessionConfig().getGraphOptions().getRewriteOptions().getDisableMetaOptimizer()).isFalse();
+    assertThat(Device.gpu(0).withGrappler(false).sessionConfig().getGraphOptions().getRewriteOptions().getDisableMetaOptimizer()).isTrue();
+    // With XLA too: its clustering is not one of Grappler's passes.
+    ConfigProto xla = Device.cpu().withXla(true).sessionConfig();
+    assertThat(xla.getGraphOptions().getOptimizerOptions().getGlobalJitLevel()).isEqualTo(OptimizerOptions.GlobalJitLevel.ON_1);
+    assertThat(xla.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer()).isTrue();
+    // Named only where it differs from the device's default.
+    assertThat(Device.cpu().withGrappler(true).toString()).isEqualTo("cpu (Grappler)");
+    assertThat(Device.gpu(0).withGrappler(false).toString()).isEqualTo("gpu:0 (no Grappler)");
+    assertThat(Device.gpu(0).toString()).isEqualTo("gpu:0");
+    assertThat(Device.cpu().withGrappler(false)).isEqualTo(Device.cpu());
   }
 
   @Test
