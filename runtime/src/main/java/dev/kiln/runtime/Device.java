@@ -33,9 +33,8 @@ import org.tensorflow.proto.RewriterConfig;
 /**
  * Where a model runs, the CPU (the default) or one GPU, and how its session executes: XLA JIT
  * compilation on or off, TensorFlow's graph optimizer Grappler on or off, and TensorFlow's thread
- * pools. A GPU needs TensorFlow Java's CUDA build,
- * which the Maven profile {@code gpu} selects ({@code mvn -Pgpu ...}), and a host with an NVIDIA
- * driver, CUDA 12 and cuDNN 9.
+ * pools. A GPU needs TensorFlow Java's CUDA build, which the Maven profile {@code gpu} selects
+ * ({@code mvn -Pgpu ...}), and a host with an NVIDIA driver, CUDA 12 and cuDNN 9.
  *
  * <pre>{@code
  * Model.build(new MoonsGraph(), Device.parse(args.length > 0 ? args[0] : "cpu"))
