@@ -20,20 +20,25 @@ import org.junit.jupiter.api.io.TempDir;
  * (measured: about 0.7 MB a cycle with a collection between cycles). The child therefore touches
  * its whole heap at start and has a young generation no phase fills, so the Java heap adds nothing
  * to resident memory and nothing is collected while a phase runs; each phase checks that no
- * collection ran. In that JVM (measured on 2 cores):
+ * collection ran. And its C allocator maps every block of 64 KiB or more on its own and gives it
+ * back when freed ({@code MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}): by default,
+ * glibc keeps what earlier phases freed (closed models' weights) and hands it out again, so a leak
+ * that reuses it does not show. With glibc's defaults the leaked-tensor control below grew by
+ * anything from 30 to 70 MB from run to run; with these settings by 79–82 MB, what the tensors
+ * hold. In that JVM (measured on 2 cores):
  *
  * <ul>
- *   <li>10 cycles of build, train, close of a 64-1024-1024-1 network: -32 to +15 MB in all, as
- *       allocator caches fill and are trimmed;
- *   <li>1,200 steps of one model, with checkpoints: about 1 MB;
+ *   <li>10 cycles of build, train, close of a 64-1024-1024-1 network: 4–10 MB in all (-32 to
+ *       +15 MB with glibc's defaults, as its caches filled and were trimmed);
+ *   <li>1,200 steps of one model, with checkpoints: -2 to 0 MB;
  *   <li>control: 1,200 tensors of one step's features (256 × 64 floats, 64 KiB) left unclosed:
- *       66 MB, what one leaked tensor per step of the long run would add;
- *   <li>control: 3 of those networks left unclosed after training: 40–55 MB, 13–18 MB each, what
- *       a session and graph left open by each short run would add.
+ *       79–82 MB, what one leaked tensor per step of the long run would add;
+ *   <li>control: 3 of those networks left unclosed after training: 21–25 MB (40–55 MB with
+ *       glibc's defaults), what a session and graph left open by each short run would add.
  * </ul>
  *
  * The bounds are set from the controls measured in the same JVM: the long run must grow by less
- * than a quarter of the leaked tensors' growth (so a leak of about 14 KiB a step or more fails it:
+ * than a quarter of the leaked tensors' growth (so a leak of about 17 KiB a step or more fails it:
  * a batch's features are 64 KiB), and the short runs by less than half of what they grew with
  * {@code Model.close} doing nothing (272 MB), a fixed bound: the leaked-models control varied too
  * much from run to run (11–55 MB) to scale it.
@@ -55,7 +60,7 @@ class NativeMemoryTest {
     List<String> jvm = List.of("-XX:+UseSerialGC", "-Xms640m", "-Xmx640m", "-Xmn576m", "-XX:+AlwaysPreTouch");
     Map<String, Phase> phases = new HashMap<>();
     String output;
-    try (ChildJvm child = ChildJvm.start(List.of(), jvm, NativeMemoryProbe.class, logs.toString())) {
+    try (ChildJvm child = ChildJvm.start(List.of("env", "MALLOC_MMAP_THRESHOLD_=65536", "MALLOC_TRIM_THRESHOLD_=131072"), jvm, NativeMemoryProbe.class, logs.toString())) {
       int status = child.exitCode();
       output = child.output();
       assertWithMessage(output).that(status).isEqualTo(0);
