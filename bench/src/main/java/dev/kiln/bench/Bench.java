@@ -273,6 +273,8 @@ public final class Bench {
     return options.tunings();
   }
 
+  private static final Pattern THREADS = Pattern.compile("intra(\\d+)/inter(\\d+)");
+
   /** Reads a tuning as {@link Tuning#label()} writes it: {@code default}, or parts joined by {@code +}. */
   static Tuning tuning(String text) {
     boolean xla = false;
@@ -280,7 +282,7 @@ public final class Bench {
     int intra = 0;
     int inter = 0;
     for (String part : text.trim().toLowerCase(Locale.ROOT).split("\\+")) {
-      Matcher threads = Pattern.compile("intra(\\d+)/inter(\\d+)").matcher(part);
+      Matcher threads = THREADS.matcher(part);
       if (part.equals("xla")) {
         xla = true;
       } else if (part.equals("grappler")) {
