@@ -29,8 +29,9 @@ import org.tensorflow.types.TInt64;
  *
  * <p>One training step ({@link #train}) reads the variables, computes the loss and its gradients,
  * applies the optimiser to every trainable variable, clips bounded parameters, adds the batch to the
- * epoch's metric sums and, last, increments the step counter. Everything a step logs is computed
- * from the reads, so it is the state the step started from.
+ * epoch's metric sums (an epoch's last step, {@link #trainClosingEpoch}, reads them with its batch's
+ * share and resets them instead) and, last, increments the step counter. Everything a step logs is
+ * computed from the reads, so it is the state the step started from.
  *
  * <p>A relaxed network ({@link NetworkSpec#relaxation()}) also has its relaxed pass
  * ({@link Relaxation}): a step minimises the relaxed loss and updates the weights and the batch's
@@ -52,6 +53,8 @@ final class ModelGraph implements AutoCloseable {
   final Operand<TFloat32> regularization;
   final Operand<TFloat32> learningRate;
   final Op train;
+  /** {@link #train} for an epoch's last step: instead of adding to the epoch's sums, it closes them ({@link EpochSums#close}). */
+  final Op trainClosingEpoch;
   /** Keeps a step with a non-finite loss, learning rate or gradient from changing anything. */
   final NonFiniteGuard guard;
   final EpochSums epochSums;
@@ -97,8 +100,8 @@ final class ModelGraph implements AutoCloseable {
     // pass would run it on every step, a third more work for a deep relaxed network.
     this.epochSums =
         relaxation != null
-            ? EpochSums.create(state, relaxation.head, relaxation.loss, guard.gate)
-            : EpochSums.create(state, head, loss, guard.gate);
+            ? EpochSums.create(state, relaxation.head, relaxation.loss, guard)
+            : EpochSums.create(state, head, loss, guard);
     // After every update, and after the step's schedules read the counter even if nothing trains;
     // and only for a step that passed the guard.
     List<Op> beforeIncrement = new ArrayList<>(updates);
@@ -107,6 +110,8 @@ final class ModelGraph implements AutoCloseable {
     Op increment =
         training.withControlDependencies(beforeIncrement).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
     this.train = training.withControlDependencies(List.of(increment, epochSums.add)).withName("train").noOp();
+    this.trainClosingEpoch =
+        training.withControlDependencies(List.of(increment, epochSums.close)).withName("train_closing_epoch").noOp();
 
     this.stepsPerEpochFeed = training.withName("steps_per_epoch_feed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     this.setStepsPerEpoch = training.withName("set_steps_per_epoch").assignVariableOp(state.stepsPerEpoch().handle(), stepsPerEpochFeed);
@@ -214,37 +219,47 @@ final class ModelGraph implements AutoCloseable {
    * The training loss and accuracy summed over an epoch's examples in the graph, so that a step
    * fetches nothing unless it logs; for a relaxed network, of the relaxed pass (through the targets).
    *
+   * <p>An epoch's last step does not add to the sums: it fetches {@link #totals} and runs
+   * {@link #close}, so that ending an epoch costs no session run of its own (with full-batch
+   * training, every step ends an epoch).
+   *
    * @param add adds the batch's loss and correct outputs (each times the batch size)
    * @param reset sets the sums to zero, at the start of a run's first epoch
-   * @param resetAfterReading sets them to zero after their reads: run with those fetched at the end
-   *     of an epoch, it closes the epoch and starts the next in one session run
+   * @param totals the epoch's loss sum, correct outputs and examples with the batch's share, which
+   *     counts only if the guard lets the step change the model
+   * @param close sets the sums to zero after {@code totals} read them, starting the next epoch
    */
-  record EpochSums(
-      StateVariable<TFloat32> loss, StateVariable<TFloat32> accuracy, StateVariable<TFloat32> examples, Op add, Op reset,
-      Op resetAfterReading) {
-    /** @param gate a control input of the additions, so that a step the guard stops adds nothing */
-    static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, Op gate) {
+  record EpochSums(Op add, Op reset, List<Operand<TFloat32>> totals, Op close) {
+    static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, NonFiniteGuard guard) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> examples = state.filled("training/examples", Shape.scalar(), 0);
+      List<StateVariable<TFloat32>> sums = List.of(loss, accuracy, examples);
       Ops tf = state.scope("training/epoch_sums");
       Operand<TFloat32> batchSize =
           tf.dtypes.cast(tf.gather(tf.shape(head.labels()), tf.constant(0), tf.constant(0)), TFloat32.class);
       Operand<TFloat32> accuracyOrZero = head.accuracy() != null ? head.accuracy() : tf.constant(0f);
-      Ops gated = tf.withControlDependencies(List.of(gate));
-      Op add =
-          tf.withName("add")
-              .withControlDependencies(
-                  List.of(
-                      gated.assignAddVariableOp(loss.handle(), tf.math.mul(batchLoss, batchSize)),
-                      gated.assignAddVariableOp(accuracy.handle(), tf.math.mul(accuracyOrZero, batchSize)),
-                      gated.assignAddVariableOp(examples.handle(), batchSize)))
-              .noOp();
-      List<StateVariable<TFloat32>> sums = List.of(loss, accuracy, examples);
+      List<Operand<TFloat32>> shares = List.of(tf.math.mul(batchLoss, batchSize), tf.math.mul(accuracyOrZero, batchSize), batchSize);
+
+      // The guard's gate is a control input, so that a step the guard stops adds nothing.
+      Ops gated = tf.withControlDependencies(List.of(guard.gate));
+      List<Op> adds = new ArrayList<>();
+      for (int i = 0; i < sums.size(); i++) {
+        adds.add(gated.assignAddVariableOp(sums.get(i).handle(), shares.get(i)));
+      }
+      Op add = tf.withName("add").withControlDependencies(adds).noOp();
       Op reset = zero(tf.withName("reset"), sums, tf);
+
+      // The gate cannot order the closing reads: a fetch that depends on a dead branch fails. The
+      // share is selected by the guard's check instead (a NaN share is not propagated by select).
+      Operand<TFloat32> none = tf.constant(0f);
+      List<Operand<TFloat32>> totals = new ArrayList<>();
+      for (int i = 0; i < sums.size(); i++) {
+        totals.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
+      }
       Ops afterReading = tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList());
-      Op resetAfterReading = zero(tf.withName("reset_after_reading"), sums, afterReading);
-      return new EpochSums(loss, accuracy, examples, add, reset, resetAfterReading);
+      Op close = zero(tf.withName("close"), sums, afterReading);
+      return new EpochSums(add, reset, List.copyOf(totals), close);
     }
 
     /** A no-op named by {@code named} that sets every sum to zero with {@code assigning}. */

@@ -53,6 +53,12 @@ final class Trainer {
   /** What logging steps fetch, and which fetch each tag is written from. */
   private record LoggingPlan(List<Operand<?>> fetches, List<Logged> logged) {}
 
+  /** The mean training loss and accuracy of an epoch (NaN without an accuracy), as its last step fetched them. */
+  private record EpochMeans(double loss, double accuracy) {}
+
+  /** Whether a step was applied (false for a skipped non-finite one), and the epoch's means if it closed the epoch. */
+  private record StepOutcome(boolean applied, EpochMeans epochMeans) {}
+
   /**
    * Trains on {@code train}, validating after every epoch on {@code validation} (may be null: then
    * on the configured split of {@code train}, if any).
@@ -238,15 +244,19 @@ final class Trainer {
         long epochStart = System.nanoTime() - before.nanos();
         long examples = before.examples();
         long skipped = before.skippedSteps();
+        EpochMeans means = null;
         for (long batch = firstBatch; batch < stepsPerEpoch; batch++) {
           TrainingState.EpochSoFar soFar = new TrainingState.EpochSoFar(System.nanoTime() - epochStart, examples, skipped);
           stopIfRequested(epoch - 1, batch, soFar, shutdown);
           int from = Math.toIntExact(batch * batchSize);
           int count = Math.min(batchSize, n - from);
           boolean logs = (step - firstStep) % config.logEvery() == 0;
-          boolean applied = trainStep(order, from, count, buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null);
+          boolean last = batch + 1 == stepsPerEpoch;
+          StepOutcome outcome =
+              trainStep(order, from, count, buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null, last);
           examples += count;
-          skipped += applied ? 0 : 1;
+          skipped += outcome.applied() ? 0 : 1;
+          means = outcome.epochMeans();
           step++;
           if (checkpoints != null && checkpoints.dueAfterSteps(step - firstStep) && batch + 1 < stepsPerEpoch) {
             // One due at an epoch's last step waits for the epoch's results, below.
@@ -256,7 +266,7 @@ final class Trainer {
           }
         }
         double seconds = (System.nanoTime() - epochStart) / 1e9;
-        EpochStats stats = epochStats(epoch, validation, examples / seconds, elapsed(), skipped);
+        EpochStats stats = epochStats(epoch, means, validation, examples / seconds, elapsed(), skipped);
         logEpoch(stats);
         history.add(stats);
         printer.epoch(stats, config.epochs());
@@ -363,29 +373,46 @@ final class Trainer {
     /**
      * One training step; with a logging plan, also fetches and writes the step's logged values.
      *
-     * @return whether the step was applied: false for a non-finite one that was skipped
+     * @param closesEpoch whether this is the epoch's last step, which also fetches the epoch's means
+     * @return whether the step was applied (false for a non-finite one that was skipped), and the
+     *     epoch's means if it closed the epoch
      * @throws NonFiniteStepException for a non-finite step, unless such steps are skipped
      */
-    private boolean trainStep(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress, LoggingPlan logging)
+    private StepOutcome trainStep(
+        int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress, LoggingPlan logging, boolean closesEpoch)
         throws IOException {
       boolean finite;
+      EpochMeans means = null;
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
         Session.Runner runner = feedStep(model.session.runner(), feeds, order, from, count, buffers, progress);
-        runner.addTarget(model.graph.train);
+        ModelGraph.EpochSums sums = model.graph.epochSums;
+        runner.addTarget(closesEpoch ? model.graph.trainClosingEpoch : model.graph.train);
         runner.fetch(model.graph.guard.finite);
+        if (closesEpoch) {
+          sums.totals().forEach(runner::fetch);
+        }
         if (logging != null) {
           // Fetched in the training run itself, so logging costs no extra forward pass.
           logging.fetches().forEach(runner::fetch);
         }
         try (Result result = runner.run()) {
           finite = ((TBool) result.get(0)).getBoolean();
+          int firstLogged = 1;
+          if (closesEpoch) {
+            double examples = ModelSession.scalar(result.get(3));
+            means =
+                new EpochMeans(
+                    ModelSession.scalar(result.get(1)) / examples,
+                    model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(2)) / examples : Double.NaN);
+            firstLogged += sums.totals().size();
+          }
           if (logging != null) {
             // Each fetch copied to the host once, however many tags read it (a relaxed network's
             // stacked hidden losses feed one tag a layer).
             float[][] values = new float[logging.fetches().size()][];
             for (Logged logged : logging.logged()) {
               if (values[logged.fetch()] == null) {
-                values[logged.fetch()] = ModelSession.values(result.get(1 + logged.fetch()));
+                values[logged.fetch()] = ModelSession.values(result.get(firstLogged + logged.fetch()));
               }
               write(events, logged, progress.step(), values[logged.fetch()]);
             }
@@ -395,7 +422,7 @@ final class Trainer {
       if (!finite) {
         nonFinite(order, from, count, buffers, progress);
       }
-      return finite;
+      return new StepOutcome(finite, means);
     }
 
     private Session.Runner feedStep(
@@ -464,21 +491,12 @@ final class Trainer {
       }
     }
 
-    private EpochStats epochStats(int epoch, Dataset validation, double examplesPerSecond, Duration elapsed, long skipped) {
-      ModelGraph.EpochSums sums = model.graph.epochSums;
-      double loss;
-      double accuracy;
-      try (Result result =
-          model.session.runner().fetch(sums.loss().read()).fetch(sums.accuracy().read()).fetch(sums.examples().read())
-              .addTarget(sums.resetAfterReading()).run()) {
-        double examples = ModelSession.scalar(result.get(2));
-        loss = ModelSession.scalar(result.get(0)) / examples;
-        accuracy = model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(1)) / examples : Double.NaN;
-      }
+    private EpochStats epochStats(
+        int epoch, EpochMeans means, Dataset validation, double examplesPerSecond, Duration elapsed, long skipped) {
       Optional<Evaluation> validated =
           validation != null && config.validatesAfter(epoch) ? Optional.of(model.evaluate(validation)) : Optional.empty();
       Map<String, Double> parameters = model.scalarParameters();
-      return new EpochStats(epoch, step, loss, accuracy, validated, parameters, examplesPerSecond, elapsed, skipped);
+      return new EpochStats(epoch, step, means.loss(), means.accuracy(), validated, parameters, examplesPerSecond, elapsed, skipped);
     }
 
     private void logEpoch(EpochStats stats) {

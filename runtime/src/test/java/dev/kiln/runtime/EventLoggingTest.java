@@ -97,6 +97,35 @@ class EventLoggingTest {
   }
 
   @Test
+  void anEpochsTrainingLossAndAccuracyAreItsStepsWeightedByBatchSize() throws IOException {
+    // 45 examples in batches of 10: four full batches and one of 5, which also closes the epoch.
+    Dataset data = TwoMoons.generate(45, 0.1, 3);
+    TestMlp network = TestMlp.of("Weighted", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), 8);
+    TrainingResult result;
+    try (Model model = Model.build(network)) {
+      result =
+          model.train(
+              data,
+              TrainingConfig.defaults().withEpochs(EPOCHS).withBatchSize(10).withLogEvery(1).withLogRoot(logs).withRunName("weighted").quiet());
+    }
+    Map<String, List<ScalarPoint>> scalars = EventFileReader.scalars(result.runDirectory());
+    long[] batchSizes = {10, 10, 10, 10, 5};
+    for (int epoch = 0; epoch < EPOCHS; epoch++) {
+      double loss = 0;
+      double accuracy = 0;
+      for (int batch = 0; batch < batchSizes.length; batch++) {
+        int step = epoch * batchSizes.length + batch;
+        assertThat(scalars.get("loss").get(step).step()).isEqualTo(step);
+        loss += scalars.get("loss").get(step).value() * batchSizes[batch];
+        accuracy += scalars.get("accuracy").get(step).value() * batchSizes[batch];
+      }
+      EpochStats stats = result.history().get(epoch);
+      assertThat(stats.trainLoss()).isWithin(1e-5).of(loss / data.size());
+      assertThat(stats.trainAccuracy()).isWithin(1e-5).of(accuracy / data.size());
+    }
+  }
+
+  @Test
   void perNeuronParametersAreLoggedAsHistogramsAndHostValuesAsFed() throws IOException {
     Schedule halving = (step, perEpoch) -> Math.pow(0.5, step / perEpoch);
     TestMlp network =

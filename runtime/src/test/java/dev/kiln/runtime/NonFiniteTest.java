@@ -158,6 +158,26 @@ class NonFiniteTest {
     assertThat(result.last().trainLoss()).isFinite();
   }
 
+  @Test
+  void aSkippedLastStepOfAnEpochIsLeftOutOfTheEpochsTrainingLoss() throws IOException {
+    // The learning rate is NaN at step 9, the first epoch's last; the loss logged for it is finite.
+    String run = "skipped-last";
+    TrainingResult result;
+    try (Model model = Model.build(withRate((step, perEpoch) -> step == 9 ? Double.NaN : 0.01))) {
+      result = model.train(MOONS, config(run).withCheckpoint(false).withNonFiniteSteps(NonFiniteSteps.SKIP));
+    }
+    List<ScalarPoint> losses = EventFileReader.scalars(logs.resolve(run)).get("loss");
+    assertThat(result.history().get(0).skippedSteps()).isEqualTo(1);
+    assertThat(result.history().get(0).trainLoss()).isWithin(1e-6).of(meanLoss(losses, 0, 9));
+    // The next epoch's sums start from zero, the skipped step's share never added.
+    assertThat(result.history().get(1).trainLoss()).isWithin(1e-6).of(meanLoss(losses, 10, 20));
+  }
+
+  /** The mean of the losses logged at steps {@code from} (inclusive) to {@code to} (exclusive). */
+  private static double meanLoss(List<ScalarPoint> losses, long from, long to) {
+    return losses.stream().filter(p -> p.step() >= from && p.step() < to).mapToDouble(ScalarPoint::value).average().orElseThrow();
+  }
+
   /** The moons with feature 0 of example 73 NaN. */
   private static Dataset withNaNInExample73() {
     float[] features = new float[2 * MOONS.size()];
