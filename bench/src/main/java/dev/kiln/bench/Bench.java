@@ -66,12 +66,14 @@ public final class Bench {
    * The medians over every alternating round (of every alternation JVM) of one workload and tuning.
    *
    * @param ratio Kiln's speed over the hand-written one's, the median of the rounds' ratios
+   * @param ratioQuartiles the first and third quartiles of the rounds' ratios: how much one round's
+   *     ratio moves on this machine
    * @param loggingCost the fraction of Kiln's time that step logging at the default interval
    *     costs, the median of the rounds' {@code 1 - quiet / logging}
    */
   record Comparison(
       int rounds, double kilnExamplesPerSecond, double handExamplesPerSecond, double kilnEpochSeconds, double handEpochSeconds,
-      boolean epochExtrapolated, double ratio, double loggingCost, double loadMin, double loadMax) {
+      boolean epochExtrapolated, double ratio, Quartiles ratioQuartiles, double loggingCost, double loadMin, double loadMax) {
     static Comparison of(List<Alternation.AlternationResult> alternations) {
       List<Alternation.Round> rounds = alternations.stream().flatMap(a -> a.rounds().stream()).toList();
       Alternation.AlternationResult first = alternations.get(0);
@@ -81,7 +83,8 @@ public final class Bench {
       double hand = medianOf(rounds, Alternation.Round::handSeconds);
       return new Comparison(
           rounds.size(), examples / kiln, examples / hand, kiln / epochsPerBlock, hand / epochsPerBlock, first.blockSteps() % first.stepsPerEpoch() != 0,
-          medianOf(rounds, r -> r.handSeconds() / r.kilnSeconds()), medianOf(rounds, r -> 1 - r.kilnQuietSeconds() / r.kilnSeconds()),
+          medianOf(rounds, r -> r.handSeconds() / r.kilnSeconds()), quartilesOf(rounds, r -> r.handSeconds() / r.kilnSeconds()),
+          medianOf(rounds, r -> 1 - r.kilnQuietSeconds() / r.kilnSeconds()),
           alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).min().orElseThrow(),
           alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).max().orElseThrow());
     }
@@ -354,8 +357,21 @@ public final class Bench {
   }
 
   static <T> double medianOf(List<T> items, ToDoubleFunction<T> metric) {
+    return median(items.stream().mapToDouble(metric).sorted().toArray());
+  }
+
+  /** The first and third quartiles of some figures. */
+  record Quartiles(double first, double third) {}
+
+  /** The medians of the lower and the upper half (Tukey's hinges; with an odd count, both halves hold the median). */
+  static <T> Quartiles quartilesOf(List<T> items, ToDoubleFunction<T> metric) {
     double[] values = items.stream().mapToDouble(metric).sorted().toArray();
-    int n = values.length;
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    int half = (values.length + 1) / 2;
+    return new Quartiles(median(Arrays.copyOfRange(values, 0, half)), median(Arrays.copyOfRange(values, values.length - half, values.length)));
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }

@@ -29,6 +29,7 @@ final class ReportFormat {
       String kilnEpoch;
       String handEpoch;
       String logging;
+      String ratio = String.format(Locale.ROOT, "%.3f", row.ratio());
       if (c == null) {
         kilnSpeed = String.format(Locale.ROOT, "%.2f s end to end", kiln.measuredSeconds());
         handSpeed = String.format(Locale.ROOT, "%.2f s end to end", hand.measuredSeconds());
@@ -42,17 +43,18 @@ final class ReportFormat {
         kilnEpoch = String.format(Locale.ROOT, "%.3f%s", c.kilnEpochSeconds(), mark);
         handEpoch = String.format(Locale.ROOT, "%.3f%s", c.handEpochSeconds(), mark);
         logging = String.format(Locale.ROOT, "%.1f%%", 100 * c.loggingCost());
+        ratio += String.format(Locale.ROOT, " (%.3f–%.3f)", c.ratioQuartiles().first(), c.ratioQuartiles().third());
         loadMin = Math.min(loadMin, c.loadMin());
         loadMax = Math.max(loadMax, c.loadMax());
       }
-      text.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %.2f–%.2f |%n",
-          row.workload(), row.tuning(), kilnSpeed, handSpeed, row.ratio(), kilnEpoch, handEpoch, logging, kiln.startupSeconds(),
+      text.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %.2f–%.2f |%n",
+          row.workload(), row.tuning(), kilnSpeed, handSpeed, ratio, kilnEpoch, handEpoch, logging, kiln.startupSeconds(),
           hand.startupSeconds(), kiln.peakResidentMiB(), hand.peakResidentMiB(), loadMin, loadMax));
     }
     text.append('\n');
     text.append("Examples/s, s/epoch, Kiln/hand and step logging: medians over the rounds of the alternations (Kiln, the hand-written "
         + "network and Kiln without step logging, timed in turns on the same steps in one JVM); Kiln/hand is the median of the rounds' "
-        + "ratios. Step logging: the share of Kiln's time that its TensorBoard scalars at the default interval (every 10 steps) take. "
+        + "ratios, in brackets their first and third quartiles. Step logging: the share of Kiln's time that its TensorBoard scalars at the default interval (every 10 steps) take. "
         + "Start-up (process start to the end of the first training step; W4: to the line announcing training) and peak resident memory "
         + "(VmHWM): medians over separate JVMs, one side each. * W2's epoch (469 steps) is extrapolated from blocks of 50 steps. "
         + "W4 is the moons sample's main, unchanged, from process start to its last line; its Kiln/hand is the inverse ratio of those times.\n");
