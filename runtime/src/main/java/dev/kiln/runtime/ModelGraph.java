@@ -225,11 +225,11 @@ final class ModelGraph implements AutoCloseable {
    *
    * @param add adds the batch's loss and correct outputs (each times the batch size)
    * @param reset sets the sums to zero, at the start of a run's first epoch
-   * @param totals the epoch's loss sum, correct outputs and examples with the batch's share, which
-   *     counts only if the guard lets the step change the model
+   * @param totals the epoch's loss sum, correct outputs and examples, in this order in one vector,
+   *     with the batch's share, which counts only if the guard lets the step change the model
    * @param close sets the sums to zero after {@code totals} read them, starting the next epoch
    */
-  record EpochSums(Op add, Op reset, List<Operand<TFloat32>> totals, Op close) {
+  record EpochSums(Op add, Op reset, Operand<TFloat32> totals, Op close) {
     static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, NonFiniteGuard guard) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);
@@ -253,13 +253,15 @@ final class ModelGraph implements AutoCloseable {
       // The gate cannot order the closing reads: a fetch that depends on a dead branch fails. The
       // share is selected by the guard's check instead (a NaN share is not propagated by select).
       Operand<TFloat32> none = tf.constant(0f);
-      List<Operand<TFloat32>> totals = new ArrayList<>();
+      List<Operand<TFloat32>> withShares = new ArrayList<>();
       for (int i = 0; i < sums.size(); i++) {
-        totals.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
+        withShares.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
       }
+      // One fetch, not three.
+      Operand<TFloat32> totals = tf.withName("totals").stack(withShares);
       Ops afterReading = tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList());
       Op close = zero(tf.withName("close"), sums, afterReading);
-      return new EpochSums(add, reset, List.copyOf(totals), close);
+      return new EpochSums(add, reset, totals, close);
     }
 
     /** A no-op named by {@code named} that sets every sum to zero with {@code assigning}. */

@@ -389,7 +389,7 @@ final class Trainer {
         runner.addTarget(closesEpoch ? model.graph.trainClosingEpoch : model.graph.train);
         runner.fetch(model.graph.guard.finite);
         if (closesEpoch) {
-          sums.totals().forEach(runner::fetch);
+          runner.fetch(sums.totals());
         }
         if (logging != null) {
           // Fetched in the training run itself, so logging costs no extra forward pass.
@@ -399,12 +399,10 @@ final class Trainer {
           finite = ((TBool) result.get(0)).getBoolean();
           int firstLogged = 1;
           if (closesEpoch) {
-            double examples = ModelSession.scalar(result.get(3));
-            means =
-                new EpochMeans(
-                    ModelSession.scalar(result.get(1)) / examples,
-                    model.graph.head.accuracy() != null ? ModelSession.scalar(result.get(2)) / examples : Double.NaN);
-            firstLogged += sums.totals().size();
+            float[] totals = ModelSession.values(result.get(1));
+            double examples = totals[2];
+            means = new EpochMeans(totals[0] / examples, model.graph.head.accuracy() != null ? totals[1] / examples : Double.NaN);
+            firstLogged++;
           }
           if (logging != null) {
             // Each fetch copied to the host once, however many tags read it (a relaxed network's

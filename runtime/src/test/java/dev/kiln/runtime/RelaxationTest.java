@@ -16,7 +16,6 @@ import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -407,9 +406,7 @@ class RelaxationTest {
       assertThat(step).doesNotContain((GraphOperation) graph.logits.op());
       assertThat(step).doesNotContain((GraphOperation) graph.loss.op());
       // Nor does an epoch's last step, which also reads the epoch's sums.
-      List<Op> closing = new ArrayList<>(List.of(graph.trainClosingEpoch, graph.guard.finite));
-      closing.addAll(graph.epochSums.totals());
-      Set<GraphOperation> last = reachable(closing.toArray(Op[]::new));
+      Set<GraphOperation> last = reachable(graph.trainClosingEpoch, graph.guard.finite, graph.epochSums.totals());
       assertThat(last).contains((GraphOperation) graph.relaxation.logits.op());
       assertThat(last).doesNotContain((GraphOperation) graph.logits.op());
       // A logging step fetches the ordinary loss, and so computes it then.
