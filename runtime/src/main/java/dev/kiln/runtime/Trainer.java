@@ -155,9 +155,15 @@ final class Trainer {
       if (resumed.isPresent() && resumed.get().epochsDone() >= config.epochs()) {
         return alreadyTrained(resumed.get());
       }
-      try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch);
-          Result ignored = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch).run()) {
-        // From here on, the graph's schedules count epochs of this data set.
+      // From here on, the graph's schedules count epochs of this data set. A run that starts at an
+      // epoch's start also starts the epoch's sums from zero; resuming mid-epoch, they come back
+      // with the checkpoint instead (later epochs find them reset by the step that closed the last).
+      try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch)) {
+        Session.Runner runner = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch);
+        if (resumed.map(state -> state.batchesDone() == 0).orElse(true)) {
+          runner.addTarget(model.graph.epochSums.reset());
+        }
+        runner.run().close();
       }
       resumed.ifPresent(state -> printer.resumed(resumedFrom.orElseThrow(), state, stepsPerEpoch));
       Optional<ShutdownStop> shutdown = config.stopOnSignals() ? ShutdownStop.install(stop) : Optional.empty();
@@ -225,11 +231,6 @@ final class Trainer {
         int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown, BatchFeeder buffers)
         throws IOException {
       LoggingPlan logging = loggingPlan();
-      // Resuming mid-epoch, the sums come back with the checkpoint; later epochs find them reset by
-      // the read that ended the epoch before.
-      if (startBatch == 0) {
-        model.run(model.graph.epochSums.reset());
-      }
       model.graph.relaxation().ifPresent(relaxation -> relaxation.bind(model, train));
       for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
         long firstBatch = epoch == startEpoch ? startBatch : 0;
