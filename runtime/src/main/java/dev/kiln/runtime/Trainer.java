@@ -386,11 +386,10 @@ final class Trainer {
       EpochMeans means = null;
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
         Session.Runner runner = feedStep(model.session.runner(), feeds, order, from, count, buffers, progress);
-        ModelGraph.EpochSums sums = model.graph.epochSums;
         runner.addTarget(closesEpoch ? model.graph.trainClosingEpoch : model.graph.train);
         runner.fetch(model.graph.guard.finite);
         if (closesEpoch) {
-          runner.fetch(sums.totals());
+          runner.fetch(model.graph.epochSums.totals());
         }
         if (logging != null) {
           // Fetched in the training run itself, so logging costs no extra forward pass.
