@@ -241,22 +241,19 @@ final class ModelGraph implements AutoCloseable {
       Operand<TFloat32> accuracyOrZero = head.accuracy() != null ? head.accuracy() : tf.constant(0f);
       List<Operand<TFloat32>> shares = List.of(tf.math.mul(batchLoss, batchSize), tf.math.mul(accuracyOrZero, batchSize), batchSize);
 
-      // The guard's gate is a control input, so that a step the guard stops adds nothing.
+      // Adding: the guard's gate is a control input, so that a step the guard stops adds nothing.
+      // Closing: the gate cannot order the reads (a fetch that depends on a dead branch fails), so
+      // the share is selected by the guard's check instead (select does not pass on a NaN share).
       Ops gated = tf.withControlDependencies(List.of(guard.gate));
+      Operand<TFloat32> none = tf.constant(0f);
       List<Op> adds = new ArrayList<>();
+      List<Operand<TFloat32>> withShares = new ArrayList<>();
       for (int i = 0; i < sums.size(); i++) {
         adds.add(gated.assignAddVariableOp(sums.get(i).handle(), shares.get(i)));
+        withShares.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
       }
       Op add = tf.withName("add").withControlDependencies(adds).noOp();
       Op reset = zero(tf.withName("reset"), sums, tf);
-
-      // The gate cannot order the closing reads: a fetch that depends on a dead branch fails. The
-      // share is selected by the guard's check instead (a NaN share is not propagated by select).
-      Operand<TFloat32> none = tf.constant(0f);
-      List<Operand<TFloat32>> withShares = new ArrayList<>();
-      for (int i = 0; i < sums.size(); i++) {
-        withShares.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
-      }
       // One fetch, not three.
       Operand<TFloat32> totals = tf.withName("totals").stack(withShares);
       Ops afterReading = tf.withControlDependencies(sums.stream().map(sum -> (Op) sum.read()).toList());
