@@ -81,9 +81,10 @@ public final class Bench {
       double epochsPerBlock = (double) first.blockSteps() / first.stepsPerEpoch();
       double kiln = medianOf(rounds, Alternation.Round::kilnSeconds);
       double hand = medianOf(rounds, Alternation.Round::handSeconds);
+      ToDoubleFunction<Alternation.Round> ratio = r -> r.handSeconds() / r.kilnSeconds();
       return new Comparison(
           rounds.size(), examples / kiln, examples / hand, kiln / epochsPerBlock, hand / epochsPerBlock, first.blockSteps() % first.stepsPerEpoch() != 0,
-          medianOf(rounds, r -> r.handSeconds() / r.kilnSeconds()), quartilesOf(rounds, r -> r.handSeconds() / r.kilnSeconds()),
+          medianOf(rounds, ratio), quartilesOf(rounds, ratio),
           medianOf(rounds, r -> 1 - r.kilnQuietSeconds() / r.kilnSeconds()),
           alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).min().orElseThrow(),
           alternations.stream().mapToDouble(Alternation.AlternationResult::loadAverage).max().orElseThrow());
