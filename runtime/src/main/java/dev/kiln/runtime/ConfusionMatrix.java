@@ -76,10 +76,10 @@ public final class ConfusionMatrix {
   }
 
   /** Accumulates counts one example at a time, as evaluation goes through the batches. */
-  static final class Counter {
+  public static final class Counter {
     private final long[][] counts;
 
-    Counter(int classes) {
+    public Counter(int classes) {
       if (classes <= 0) {
         throw new IllegalArgumentException("a confusion matrix needs at least one class, got " + classes);
       }
@@ -87,7 +87,7 @@ public final class ConfusionMatrix {
     }
 
     /** Counts example {@code example} (for the message of a bad class). */
-    void add(int actual, int predicted, int example) {
+    public void add(int actual, int predicted, int example) {
       int classes = counts.length;
       if (actual < 0 || actual >= classes || predicted < 0 || predicted >= classes) {
         throw new IllegalArgumentException(
@@ -96,7 +96,7 @@ public final class ConfusionMatrix {
       counts[actual][predicted]++;
     }
 
-    ConfusionMatrix matrix() {
+    public ConfusionMatrix matrix() {
       return new ConfusionMatrix(copyOf(counts));
     }
   }

@@ -1,11 +1,19 @@
 package dev.kiln.runtime;
 
-import dev.kiln.runtime.data.Dataset;
-import dev.kiln.runtime.graph.NetworkGraph;
-import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.checkpoint.CorruptCheckpointException;
 import dev.kiln.runtime.checkpoint.StoredCheckpoint;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.step.ModelGraph;
+import dev.kiln.runtime.step.Parameter;
+import dev.kiln.runtime.step.StateVariable;
+import dev.kiln.runtime.training.ModelSession;
+import dev.kiln.runtime.training.RelaxedTargets;
+import dev.kiln.runtime.training.RunCheckpoints;
+import dev.kiln.runtime.training.StopRequest;
+import dev.kiln.runtime.training.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -277,10 +285,10 @@ public final class Model implements AutoCloseable {
   public RelaxedEvaluation evaluateRelaxed(Dataset train) {
     Objects.requireNonNull(train, "train");
     checkOpen();
-    Relaxation relaxation =
-        model.graph.relaxation().orElseThrow(() -> new IllegalStateException("network " + spec().name() + " is not relaxed: it has no targets"));
+    RelaxedTargets targets =
+        model.relaxedTargets().orElseThrow(() -> new IllegalStateException("network " + spec().name() + " is not relaxed: it has no targets"));
     model.requireFits(train, "relaxed evaluation data");
-    return relaxation.evaluate(model, train);
+    return targets.evaluate(model, train);
   }
 
   /**

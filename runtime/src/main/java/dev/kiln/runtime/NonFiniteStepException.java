@@ -10,7 +10,7 @@ public final class NonFiniteStepException extends RuntimeException {
   private final String firstNonFinite;
   private final Path lastCheckpoint;
 
-  NonFiniteStepException(String message, long step, String firstNonFinite, Optional<Path> lastCheckpoint) {
+  public NonFiniteStepException(String message, long step, String firstNonFinite, Optional<Path> lastCheckpoint) {
     super(message);
     this.step = step;
     this.firstNonFinite = Objects.requireNonNull(firstNonFinite, "firstNonFinite");

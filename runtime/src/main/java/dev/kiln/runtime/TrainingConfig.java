@@ -180,7 +180,7 @@ public final class TrainingConfig {
   }
 
   /** Whether progress goes anywhere: a quiet run does not even format its lines. */
-  boolean prints() {
+  public boolean prints() {
     return settings.output != SILENT;
   }
 
@@ -246,7 +246,7 @@ public final class TrainingConfig {
   }
 
   /** Whether validation runs after epoch {@code epoch} (from 1). */
-  boolean validatesAfter(int epoch) {
+  public boolean validatesAfter(int epoch) {
     return epoch % settings.validateEvery == 0 || epoch == settings.epochs;
   }
 

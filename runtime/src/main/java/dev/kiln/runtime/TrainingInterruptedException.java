@@ -12,7 +12,7 @@ public final class TrainingInterruptedException extends RuntimeException {
   private final long step;
   private final Path checkpoint;
 
-  TrainingInterruptedException(String message, long step, Optional<Path> checkpoint) {
+  public TrainingInterruptedException(String message, long step, Optional<Path> checkpoint) {
     super(message);
     this.step = step;
     this.checkpoint = checkpoint.orElse(null);

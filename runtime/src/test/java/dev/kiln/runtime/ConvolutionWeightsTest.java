@@ -4,11 +4,13 @@ import static com.google.common.truth.Truth.assertThat;
 
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.NetworkBuilder;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.Shape;
+
 
 /** Convolution kernels: Glorot-uniform over the receptive field, and a small CNN that learns. */
 class ConvolutionWeightsTest {

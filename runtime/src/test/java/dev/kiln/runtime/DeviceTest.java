@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.ModelGraph;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.OptimizerOptions;
+
 
 class DeviceTest {
   private static final DeviceInfo CPU = new DeviceInfo("/job:localhost/replica:0/task:0/device:CPU:0", "CPU", 268435456);

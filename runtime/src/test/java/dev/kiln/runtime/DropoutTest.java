@@ -11,7 +11,9 @@ import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.summary.EventFileReader;
+import dev.kiln.runtime.training.ModelSession;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,6 +28,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+
 
 /** Dropout: inverted scaling while training, seeded by network seed, name and step; identity otherwise. */
 class DropoutTest {

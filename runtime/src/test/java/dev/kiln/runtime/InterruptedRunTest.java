@@ -7,6 +7,7 @@ import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.checkpoint.StoredCheckpoint;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
+import dev.kiln.runtime.training.ShutdownStop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Real interruptions of a training run in a child JVM ({@link ResumableRun}), each followed by the

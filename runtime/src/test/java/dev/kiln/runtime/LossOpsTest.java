@@ -8,10 +8,12 @@ import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.training.ModelSession;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
+
 
 /** Loss, accuracy and predictions of each loss, on logits chosen by hand. */
 class LossOpsTest {

@@ -13,8 +13,12 @@ import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.OptimizerSpec;
 import dev.kiln.runtime.graph.RelaxationSpec;
+import dev.kiln.runtime.step.NetworkBuilder;
+import dev.kiln.runtime.step.NonFiniteGuard;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
+import dev.kiln.runtime.training.ModelSession;
+import dev.kiln.runtime.training.RunCheckpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +41,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+
 
 /**
  * Steps whose loss, learning rate or gradients are not finite: they change nothing, and stop the

@@ -11,6 +11,8 @@ import dev.kiln.dsl.schedule.PhasedSchedule;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.ModelGraph;
+import dev.kiln.runtime.training.ModelSession;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.types.TFloat32;
+
 
 /** Weights and the four kinds of parameter: fixed, annealed, host-scheduled, trainable (shared and per neuron). */
 class ParametersTest {

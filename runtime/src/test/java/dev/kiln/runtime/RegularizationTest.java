@@ -7,6 +7,7 @@ import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** L1/L2 weight penalties: added to the loss, logged as their own scalar, and absent when unused. */
 class RegularizationTest {

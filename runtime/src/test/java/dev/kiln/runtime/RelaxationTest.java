@@ -12,8 +12,10 @@ import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
 import dev.kiln.runtime.graph.RelaxationSpec;
+import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
+import dev.kiln.runtime.training.ModelSession;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -35,6 +37,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+
 
 /**
  * Training with relaxed activation identities: the targets' rows and starting values, the relaxed
@@ -167,7 +170,7 @@ class RelaxationTest {
     try (ModelGraph graph = ModelGraph.build(RelaxedMlp.of("Rows", optimizer, random, 5), Device.cpu().spec());
         Session session = new Session(graph.graph)) {
       ModelSession model = new ModelSession(graph, session);
-      graph.relaxation().orElseThrow().bind(model, data);
+      model.relaxedTargets().orElseThrow().bind(model, data);
       List<String> perExample = graph.state.perExampleVariables().stream().map(v -> v.variable().name()).toList();
       assertThat(perExample).containsAtLeast("relaxed/hidden1/targets", "relaxed/output/targets");
       if (!(optimizer instanceof OptimizerSpec.Sgd)) {
@@ -178,7 +181,7 @@ class RelaxationTest {
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
         Session.Runner runner = session.runner();
         model.feedBatch(runner, feeds, data, batch, 0, batch.length, new ModelSession.BatchBuffers(data, batch.length));
-        graph.relaxation().orElseThrow().feedExampleIndices(runner, feeds, batch, 0, batch.length);
+        model.relaxedTargets().orElseThrow().feedExampleIndices(runner, feeds, batch, 0, batch.length);
         runner.addTarget(graph.train).run().close();
       }
 

@@ -9,10 +9,11 @@ import dev.kiln.dsl.schedule.PhasedSchedule;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.training.ShutdownStop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**

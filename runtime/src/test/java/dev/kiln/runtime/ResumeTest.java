@@ -8,6 +8,8 @@ import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.EventFileWriter;
 import dev.kiln.runtime.summary.ScalarPoint;
+import dev.kiln.runtime.training.RunCheckpoints;
+import dev.kiln.runtime.training.RunEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Resuming in one JVM: runs stopped with {@link Model#requestStop} (at a step boundary, like a

@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.step.ModelGraph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
@@ -38,29 +38,29 @@ import org.tensorflow.types.TInt64;
  * rows of the targets, while {@link #loss}, the head's accuracy and everything evaluated or
  * predicted come from the ordinary forward pass.
  */
-final class ModelGraph implements AutoCloseable {
-  final Graph graph;
-  final NetworkSpec spec;
-  final NetworkBuilder state;
-  final Placeholder<TFloat32> input;
-  final Operand<TFloat32> logits;
-  final LossOps head;
+public final class ModelGraph implements AutoCloseable {
+  public final Graph graph;
+  public final NetworkSpec spec;
+  public final NetworkBuilder state;
+  public final Placeholder<TFloat32> input;
+  public final Operand<TFloat32> logits;
+  public final LossOps head;
   /** What every loss reports (and training minimises, unless relaxed): the head's loss plus the regularization penalty, if any. */
-  final Operand<TFloat32> loss;
+  public final Operand<TFloat32> loss;
   /** A relaxed network's relaxed pass and training loss; null for ordinary training. */
-  final Relaxation relaxation;
+  public final Relaxation relaxation;
   /** The total regularization penalty ({@code loss/regularization}), or null without one. */
-  final Operand<TFloat32> regularization;
-  final Operand<TFloat32> learningRate;
-  final Op train;
+  public final Operand<TFloat32> regularization;
+  public final Operand<TFloat32> learningRate;
+  public final Op train;
   /** {@link #train} for an epoch's last step: instead of adding to the epoch's sums, it closes them ({@link EpochSums#close}). */
-  final Op trainClosingEpoch;
+  public final Op trainClosingEpoch;
   /** Keeps a step with a non-finite loss, learning rate or gradient from changing anything. */
-  final NonFiniteGuard guard;
-  final EpochSums epochSums;
-  final Placeholder<TInt64> stepsPerEpochFeed;
-  final Op setStepsPerEpoch;
-  final CheckpointOps checkpoint;
+  public final NonFiniteGuard guard;
+  public final EpochSums epochSums;
+  public final Placeholder<TInt64> stepsPerEpochFeed;
+  public final Op setStepsPerEpoch;
+  public final CheckpointOps checkpoint;
 
   private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device) {
     this.graph = graph;
@@ -157,12 +157,12 @@ final class ModelGraph implements AutoCloseable {
   }
 
   /** A relaxed network's relaxed pass and training loss; empty for ordinary training. */
-  Optional<Relaxation> relaxation() {
+  public Optional<Relaxation> relaxation() {
     return Optional.ofNullable(relaxation);
   }
 
   /** Builds {@code network}'s graph with every op placed on {@code device}. */
-  static ModelGraph build(NetworkGraph network, DeviceSpec device) {
+  public static ModelGraph build(NetworkGraph network, DeviceSpec device) {
     Graph graph = new Graph();
     try {
       return new ModelGraph(graph, network, device);
@@ -229,7 +229,7 @@ final class ModelGraph implements AutoCloseable {
    *     with the batch's share, which counts only if the guard lets the step change the model
    * @param close sets the sums to zero after {@code totals} read them, starting the next epoch
    */
-  record EpochSums(Op add, Op reset, Operand<TFloat32> totals, Op close) {
+  public record EpochSums(Op add, Op reset, Operand<TFloat32> totals, Op close) {
     static EpochSums create(NetworkBuilder state, LossOps head, Operand<TFloat32> batchLoss, NonFiniteGuard guard) {
       StateVariable<TFloat32> loss = state.filled("training/loss_sum", Shape.scalar(), 0);
       StateVariable<TFloat32> accuracy = state.filled("training/accuracy_sum", Shape.scalar(), 0);

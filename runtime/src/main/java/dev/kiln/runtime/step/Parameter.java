@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.dsl.Schedule;
 import org.tensorflow.Operand;
@@ -13,8 +13,8 @@ import org.tensorflow.types.TFloat32;
  * @param feed for {@link Kind#HOST_SCHEDULED} only: the placeholder fed from {@code schedule}
  * @param schedule for {@link Kind#HOST_SCHEDULED} only: the host-side schedule
  */
-record Parameter(String name, Kind kind, Shape shape, Operand<TFloat32> value, Placeholder<TFloat32> feed, Schedule schedule) {
-  enum Kind {
+public record Parameter(String name, Kind kind, Shape shape, Operand<TFloat32> value, Placeholder<TFloat32> feed, Schedule schedule) {
+  public enum Kind {
     FIXED,
     ANNEALED,
     HOST_SCHEDULED,
@@ -22,7 +22,7 @@ record Parameter(String name, Kind kind, Shape shape, Operand<TFloat32> value, P
   }
 
   /** One value shared by the whole network, logged as a scalar; otherwise one per neuron, logged as a histogram. */
-  boolean scalar() {
+  public boolean scalar() {
     return shape.numDimensions() == 0;
   }
 }

@@ -1,6 +1,18 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
+import dev.kiln.runtime.CheckpointPolicy;
+import dev.kiln.runtime.EpochStats;
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.NonFiniteStepException;
+import dev.kiln.runtime.NonFiniteSteps;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingInterruptedException;
+import dev.kiln.runtime.TrainingResult;
+import dev.kiln.runtime.ValidationMetric;
 import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.step.LossOps;
+import dev.kiln.runtime.step.Parameter;
+import dev.kiln.runtime.step.Relaxation;
 import dev.kiln.runtime.summary.EventFileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +37,7 @@ import org.tensorflow.types.TInt64;
  * guard, stopping on request, TensorBoard events and console progress. What it writes and prints
  * is documented on {@link Model#train(Dataset, TrainingConfig)}.
  */
-final class Trainer {
+public final class Trainer {
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
   /** Skipped steps reported one by one; later ones are only counted in the epoch lines. */
   private static final int SKIPS_REPORTED = 10;
@@ -35,7 +47,7 @@ final class Trainer {
   private final ProgressPrinter printer;
   private final StopRequest stop;
 
-  Trainer(ModelSession model, TrainingConfig config, String deviceDescription, StopRequest stop) {
+  public Trainer(ModelSession model, TrainingConfig config, String deviceDescription, StopRequest stop) {
     this.model = model;
     this.config = config;
     this.stop = stop;
@@ -63,7 +75,7 @@ final class Trainer {
    * Trains on {@code train}, validating after every epoch on {@code validation} (may be null: then
    * on the configured split of {@code train}, if any).
    */
-  TrainingResult train(Dataset train, Dataset validation) {
+  public TrainingResult train(Dataset train, Dataset validation) {
     model.requireFits(train, "training data");
     if (validation != null) {
       if (config.validationFraction() > 0) {
@@ -231,14 +243,14 @@ final class Trainer {
         int startEpoch, long startBatch, TrainingState.EpochSoFar resumedEpoch, Optional<ShutdownStop> shutdown, BatchFeeder buffers)
         throws IOException {
       LoggingPlan logging = loggingPlan();
-      model.graph.relaxation().ifPresent(relaxation -> relaxation.bind(model, train));
+      model.relaxedTargets().ifPresent(targets -> targets.bind(model, train));
       for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
         long firstBatch = epoch == startEpoch ? startBatch : 0;
         TrainingState.EpochSoFar before = epoch == startEpoch ? resumedEpoch : TrainingState.EpochSoFar.NONE;
         if (firstBatch == 0) {
           long epochStartStep = step;
           // Resuming mid-epoch, the targets come back with the checkpoint instead.
-          model.graph.relaxation().ifPresent(relaxation -> relaxation.beforeEpoch(model, train, epochStartStep / stepsPerEpoch));
+          model.relaxedTargets().ifPresent(targets -> targets.beforeEpoch(model, train, epochStartStep / stepsPerEpoch));
         }
         int[] order = config.shuffle() ? Dataset.permutation(n, epochSeed(config.seed(), epoch)) : ModelSession.identity(n);
         // The epoch's training time: checkpoints written during it do not count.
@@ -429,7 +441,7 @@ final class Trainer {
       buffers.feed(runner, order, from, count);
       model.feedHostParameters(runner, feeds, progress);
       model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
-      model.graph.relaxation().ifPresent(relaxation -> relaxation.feedExampleIndices(runner, feeds, order, from, count));
+      model.relaxedTargets().ifPresent(targets -> targets.feedExampleIndices(runner, feeds, order, from, count));
       return runner;
     }
 

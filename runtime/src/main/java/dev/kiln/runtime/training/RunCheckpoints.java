@@ -1,7 +1,11 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
+import dev.kiln.runtime.CheckpointPolicy;
+import dev.kiln.runtime.NonFiniteStepException;
 import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.checkpoint.StoredCheckpoint;
+import dev.kiln.runtime.step.Parameter;
+import dev.kiln.runtime.step.StateVariable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +22,8 @@ import org.tensorflow.types.TFloat32;
  * resuming the run from the newest valid one. Holds the store's lock while open, so two processes
  * never train one run.
  */
-final class RunCheckpoints implements AutoCloseable {
-  static final String DIRECTORY = "checkpoints";
+public final class RunCheckpoints implements AutoCloseable {
+  public static final String DIRECTORY = "checkpoints";
 
   private final CheckpointStore store;
   private final CheckpointStore.Lock lock;

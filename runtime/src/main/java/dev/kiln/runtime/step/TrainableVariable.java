@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import org.tensorflow.types.TFloat32;
 

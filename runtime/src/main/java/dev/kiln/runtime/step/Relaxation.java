@@ -1,7 +1,5 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
-import dev.kiln.dsl.Relaxed;
-import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.RelaxationSpec;
@@ -11,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -22,8 +18,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * What training with relaxed activation identities adds to a model's graph, and how the trainer
- * runs it: the relaxed pass (the network's forward pass built a second time, each relaxed layer's
+ * What training with relaxed activation identities adds to a model's graph: the relaxed pass (the network's forward pass built a second time, each relaxed layer's
  * value replaced by the batch's rows of its targets), the training loss
  * {@code output loss + weight · Σ hidden losses (+ weight penalties)}, the ops that give the
  * targets one row per training example and set them, and the step's metrics.
@@ -31,26 +26,25 @@ import org.tensorflow.types.TInt64;
  * <p>The targets of layer {@code <layer>} are the variable {@code relaxed/<layer>/targets},
  * {@code [training examples, width]}; each step reads and updates only its batch's rows, chosen by
  * the example indices the trainer feeds. They get their rows when training first sees its data
- * ({@link #bind}), so a relaxed model trains on one data set (or one of the same size).
+ * (through {@link #binding()}), so a relaxed model trains on one data set (or one of the same size).
  */
-final class Relaxation {
+public final class Relaxation {
   private final NetworkSpec spec;
-  private final RelaxationSpec relaxation;
   /** Fed on every training step: the positions in the training data of the batch's examples. */
-  final Placeholder<TInt32> exampleIndices;
-  final List<Target> targets;
+  public final Placeholder<TInt32> exampleIndices;
+  public final List<Target> targets;
   /** The relaxed pass's output: the logits computed through the targets (or the output layer's targets). */
-  final Operand<TFloat32> logits;
+  public final Operand<TFloat32> logits;
   /** Output loss and accuracy of the relaxed pass, on the same labels as the ordinary pass. */
-  final LossOps head;
+  public final LossOps head;
   /** The sum of the hidden losses, unweighted. */
-  final Operand<TFloat32> hiddenLoss;
+  public final Operand<TFloat32> hiddenLoss;
   /** Every target's hidden loss, in the order of {@link #targets}, as one vector: one fetch for all. */
-  final Operand<TFloat32> layerHiddenLosses;
+  public final Operand<TFloat32> layerHiddenLosses;
   /** What training minimises: output loss + weight · hidden loss, plus the weight penalties. */
-  final Operand<TFloat32> loss;
+  public final Operand<TFloat32> loss;
   /** The fraction of predictions on which the relaxed and the ordinary pass disagree; null for a regression loss. */
-  final Operand<TFloat32> disagreement;
+  public final Operand<TFloat32> disagreement;
   private Binding binding;
 
   /**
@@ -61,7 +55,7 @@ final class Relaxation {
    * @param ordinary the value the targets stand for, in the ordinary forward pass
    * @param hiddenLoss the loss between {@code rows} and the value the relaxed pass computed for them
    */
-  record Target(String layer, StateVariable<TFloat32> variable, Operand<TFloat32> rows, Operand<TFloat32> ordinary, Operand<TFloat32> hiddenLoss) {}
+  public record Target(String layer, StateVariable<TFloat32> variable, Operand<TFloat32> rows, Operand<TFloat32> ordinary, Operand<TFloat32> hiddenLoss) {}
 
   /**
    * The ops that size and set the targets, built after the optimiser (whose per-example state is
@@ -74,13 +68,12 @@ final class Relaxation {
    * @param randomize sets every target to standard normal values
    * @param rowCount the targets' rows now
    */
-  private record Binding(Placeholder<TInt64> exampleCount, Op size, Op fromForward, Op randomize, Operand<TInt64> rowCount) {}
+  public record Binding(Placeholder<TInt64> exampleCount, Op size, Op fromForward, Op randomize, Operand<TInt64> rowCount) {}
 
   private Relaxation(
       NetworkSpec spec, Placeholder<TInt32> exampleIndices, List<Target> targets, Operand<TFloat32> logits, LossOps head,
       Operand<TFloat32> hiddenLoss, Operand<TFloat32> layerHiddenLosses, Operand<TFloat32> loss, Operand<TFloat32> disagreement) {
     this.spec = spec;
-    this.relaxation = spec.relaxation().orElseThrow();
     this.exampleIndices = exampleIndices;
     this.targets = List.copyOf(targets);
     this.logits = logits;
@@ -211,10 +204,10 @@ final class Relaxation {
   }
 
   /**
-   * What {@link Model#train} logs on logging steps for a relaxed network, by tag, besides each
+   * What {@code Model.train} logs on logging steps for a relaxed network, by tag, besides each
    * layer's hidden loss ({@link #layerHiddenLosses}, logged as {@code relaxed/<layer>/hidden_loss}).
    */
-  Map<String, Operand<TFloat32>> loggedScalars() {
+  public Map<String, Operand<TFloat32>> loggedScalars() {
     Map<String, Operand<TFloat32>> logged = new LinkedHashMap<>();
     logged.put("relaxed/loss", loss);
     logged.put("relaxed/output_loss", head.loss());
@@ -225,127 +218,13 @@ final class Relaxation {
     return logged;
   }
 
-  /** Feeds the positions in the training data of the batch's examples, {@code order[from...]}. */
-  void feedExampleIndices(Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count) {
-    runner.feed(exampleIndices, feeds.add(TInt32.vectorOf(Arrays.copyOfRange(order, from, from + count))));
+  /** The name of the network the relaxation belongs to, for messages. */
+  public String networkName() {
+    return spec.name();
   }
 
-  /**
-   * Binds the targets to {@code train} before a training run: the first time, gives them one row
-   * per example and sets them as the spec's {@link RelaxationSpec#init()} says.
-   *
-   * @throws IllegalArgumentException if the targets have rows for another number of examples
-   */
-  void bind(ModelSession model, Dataset train) {
-    long rows = rows(model);
-    if (rows == 0) {
-      initialize(model, train, relaxation.init());
-    } else {
-      requireRows(rows, train, "training data");
-    }
-  }
-
-  /**
-   * Before epoch {@code epochsDone + 1} on {@code train}, the data {@link #bind} bound: every
-   * {@link RelaxationSpec#resetEvery()} epochs, sets the targets again from a forward pass.
-   *
-   * @param epochsDone epochs the model has trained, earlier runs included
-   */
-  void beforeEpoch(ModelSession model, Dataset train, long epochsDone) {
-    if (relaxation.resetEvery() > 0 && epochsDone > 0 && epochsDone % relaxation.resetEvery() == 0) {
-      initialize(model, train, Relaxed.Init.FORWARD);
-    }
-  }
-
-  /** The relaxed pass's losses and agreement on the training data the targets belong to. */
-  RelaxedEvaluation evaluate(ModelSession model, Dataset train) {
-    long rows = rows(model);
-    if (rows == 0) {
-      throw new IllegalStateException(
-          "relaxed network " + spec.name() + " has not trained yet: its targets get their rows when it first trains");
-    }
-    requireRows(rows, train, "relaxed evaluation data");
-    int n = train.size();
-    int[] order = ModelSession.identity(n);
-    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
-    ModelSession.Progress progress = model.progress();
-    List<Operand<TFloat32>> fetched = new ArrayList<>(List.of(loss, head.loss(), hiddenLoss));
-    targets.forEach(target -> fetched.add(target.hiddenLoss()));
-    if (head.accuracy() != null) {
-      fetched.add(head.accuracy());
-    }
-    if (disagreement != null) {
-      fetched.add(disagreement);
-    }
-    double[] sums = new double[fetched.size()];
-    for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
-      int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
-      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
-        feedExampleIndices(runner, feeds, order, from, count);
-        fetched.forEach(runner::fetch);
-        try (Result result = runner.run()) {
-          for (int i = 0; i < sums.length; i++) {
-            sums[i] += ModelSession.scalar(result.get(i)) * count;
-          }
-        }
-      }
-    }
-    Map<String, Double> perLayer = new LinkedHashMap<>();
-    for (int i = 0; i < targets.size(); i++) {
-      perLayer.put(targets.get(i).layer(), sums[3 + i] / n);
-    }
-    int next = 3 + targets.size();
-    double accuracy = head.accuracy() != null ? sums[next++] / n : Double.NaN;
-    double disagreed = disagreement != null ? sums[next] / n : Double.NaN;
-    return new RelaxedEvaluation(sums[0] / n, sums[1] / n, sums[2] / n, perLayer, accuracy, disagreed, n);
-  }
-
-  private void initialize(ModelSession model, Dataset train, Relaxed.Init init) {
-    Binding ops = binding();
-    try (TInt64 count = TInt64.scalarOf(train.size())) {
-      Session.Runner runner = model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.size());
-      runner.run().close();
-      if (init == Relaxed.Init.RANDOM) {
-        model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.randomize()).run().close();
-      }
-    }
-    if (init == Relaxed.Init.FORWARD) {
-      setFromForward(model, train);
-    }
-  }
-
-  /** Sets every target to the ordinary pass's values on the training data, a batch at a time. */
-  private void setFromForward(ModelSession model, Dataset train) {
-    int n = train.size();
-    int[] order = ModelSession.identity(n);
-    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
-    ModelSession.Progress progress = model.progress();
-    for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
-      int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
-      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
-        feedExampleIndices(runner, feeds, order, from, count);
-        runner.addTarget(binding().fromForward()).run().close();
-      }
-    }
-  }
-
-  private long rows(ModelSession model) {
-    try (Result result = model.session.runner().fetch(binding().rowCount()).run()) {
-      return ((TInt64) result.get(0)).getLong();
-    }
-  }
-
-  private void requireRows(long rows, Dataset data, String role) {
-    if (rows != data.size()) {
-      throw new IllegalArgumentException(
-          role + " has " + data.size() + " examples, but the targets of relaxed network " + spec.name() + " have rows for " + rows
-              + " training examples (one per example, set when it first trained); a relaxed model trains on one data set");
-    }
-  }
-
-  private Binding binding() {
+  /** The ops that size and set the targets. */
+  public Binding binding() {
     if (binding == null) {
       throw new IllegalStateException(spec.name() + ": the relaxation's binding ops were never built");
     }

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.data.Dataset;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ import org.tensorflow.types.family.TType;
  * @param allFinite true when every floating-point variable holds only finite values, so that no
  *     checkpoint keeps a diverged state
  */
-record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, Operand<TBool> allFinite) {
+public record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, Operand<TBool> allFinite) {
 
   /** Builds the ops in {@code save}, which should be the scope {@code save}. */
   static CheckpointOps build(Ops save, List<StateVariable<?>> variables) {

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.dsl.Schedule;
 import dev.kiln.dsl.schedule.PhasedSchedule;

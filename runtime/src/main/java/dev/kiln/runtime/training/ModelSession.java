@@ -1,8 +1,14 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import dev.kiln.dsl.Loss;
+import dev.kiln.runtime.ConfusionMatrix;
+import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.step.LossOps;
+import dev.kiln.runtime.step.ModelGraph;
+import dev.kiln.runtime.step.Parameter;
+import dev.kiln.runtime.step.StateVariable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,29 +37,36 @@ import org.tensorflow.types.TString;
  * predicts, reads state, saves and restores. Every tensor it creates or fetches is closed before a
  * method returns.
  */
-final class ModelSession {
+public final class ModelSession {
   /** Examples per forward run when evaluating or predicting: large enough to amortise a run. */
-  static final int INFERENCE_BATCH = 1024;
+  public static final int INFERENCE_BATCH = 1024;
   /** The checkpoint prefix inside a checkpoint directory: files {@code model.index} and {@code model.data-*}. */
-  static final String CHECKPOINT_PREFIX = "model";
+  public static final String CHECKPOINT_PREFIX = "model";
 
-  final ModelGraph graph;
-  final Session session;
+  public final ModelGraph graph;
+  public final Session session;
+  private final Optional<RelaxedTargets> relaxedTargets;
 
-  ModelSession(ModelGraph graph, Session session) {
+  public ModelSession(ModelGraph graph, Session session) {
     this.graph = graph;
     this.session = session;
+    this.relaxedTargets = graph.relaxation().map(relaxation -> new RelaxedTargets(relaxation, graph.spec.relaxation().orElseThrow()));
   }
 
-  NetworkSpec spec() {
+  /** How a relaxed network's targets are bound, reset and evaluated; empty if the network is not relaxed. */
+  public Optional<RelaxedTargets> relaxedTargets() {
+    return relaxedTargets;
+  }
+
+  public NetworkSpec spec() {
     return graph.spec;
   }
 
   /** Tensors fed to one run, closed together after it. */
-  static final class Feeds implements AutoCloseable {
+  public static final class Feeds implements AutoCloseable {
     private final List<Tensor> tensors = new ArrayList<>();
 
-    <T extends Tensor> T add(T tensor) {
+    public <T extends Tensor> T add(T tensor) {
       tensors.add(tensor);
       return tensor;
     }
@@ -73,9 +86,9 @@ final class ModelSession {
   }
 
   /** The step counter and the steps per epoch, as the graph holds them. */
-  record Progress(long step, long stepsPerEpoch) {}
+  public record Progress(long step, long stepsPerEpoch) {}
 
-  Progress progress() {
+  public Progress progress() {
     try (Result result = session.runner().fetch(graph.state.step().read()).fetch(graph.state.stepsPerEpoch().read()).run()) {
       return new Progress(((TInt64) result.get(0)).getLong(), ((TInt64) result.get(1)).getLong());
     }
@@ -93,7 +106,7 @@ final class ModelSession {
   }
 
   /** Feeds {@code count} examples of {@code data}, {@code order[from...]}, as input (and labels). */
-  Session.Runner feedBatch(Session.Runner runner, Feeds feeds, Dataset data, int[] order, int from, int count, BatchBuffers buffers) {
+  public Session.Runner feedBatch(Session.Runner runner, Feeds feeds, Dataset data, int[] order, int from, int count, BatchBuffers buffers) {
     data.copyFeatures(order, from, count, buffers.features);
     data.copyLabels(order, from, count, buffers.labels);
     runner.feed(graph.input, feeds.add(tensor(batchShape(count, data.exampleShape()), buffers.features, count * data.exampleSize())));
@@ -102,11 +115,11 @@ final class ModelSession {
   }
 
   /** Reusable host arrays for batches of up to {@code capacity} examples of {@code data}. */
-  static final class BatchBuffers {
+  public static final class BatchBuffers {
     final float[] features;
     final float[] labels;
 
-    BatchBuffers(Dataset data, int capacity) {
+    public BatchBuffers(Dataset data, int capacity) {
       features = new float[capacity * data.exampleSize()];
       labels = new float[capacity * data.labelWidth()];
     }
@@ -117,7 +130,7 @@ final class ModelSession {
    * matrix: one forward run per batch of {@link #INFERENCE_BATCH} examples fetches the batch's loss,
    * accuracy and predicted classes together.
    */
-  Evaluation evaluate(Dataset data) {
+  public Evaluation evaluate(Dataset data) {
     int n = data.size();
     int[] order = identity(n);
     BatchBuffers buffers = new BatchBuffers(data, Math.min(n, INFERENCE_BATCH));
@@ -160,7 +173,7 @@ final class ModelSession {
   }
 
   /** The network's predictions for {@code count} examples, row-major in {@code features}: one row of output values per example. */
-  float[][] predict(float[] features, Shape exampleShape, int count) {
+  public float[][] predict(float[] features, Shape exampleShape, int count) {
     int exampleSize = Math.toIntExact(exampleShape.size());
     float[][] predictions = new float[count][];
     Progress progress = progress();
@@ -182,7 +195,7 @@ final class ModelSession {
   }
 
   /** The current value of a parameter or variable, flattened. */
-  float[] valueOf(String name) {
+  public float[] valueOf(String name) {
     Parameter parameter = graph.state.parameter(name).orElse(null);
     if (parameter != null && parameter.kind() == Parameter.Kind.HOST_SCHEDULED) {
       Progress progress = progress();
@@ -208,7 +221,7 @@ final class ModelSession {
     return values;
   }
 
-  void save(Path directory) {
+  public void save(Path directory) {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
@@ -217,7 +230,7 @@ final class ModelSession {
     runCheckpoint(directory, graph.checkpoint.save());
   }
 
-  void restore(Path directory) {
+  public void restore(Path directory) {
     Path index = directory.resolve(CHECKPOINT_PREFIX + ".index");
     if (!Files.isRegularFile(index)) {
       throw new IllegalArgumentException("no checkpoint in " + directory + ": expected " + index + ", as Model.save writes");
@@ -244,7 +257,7 @@ final class ModelSession {
    *
    * @param role which data set, for the message ("training data", "validation data", ...)
    */
-  void requireFits(Dataset data, String role) {
+  public void requireFits(Dataset data, String role) {
     NetworkSpec spec = spec();
     if (!shapeFits(data.exampleShape(), spec.inputShape())) {
       throw new IllegalArgumentException(
@@ -273,7 +286,7 @@ final class ModelSession {
     }
   }
 
-  static boolean shapeFits(Shape example, Shape input) {
+  public static boolean shapeFits(Shape example, Shape input) {
     if (example.numDimensions() != input.numDimensions()) {
       return false;
     }
@@ -304,7 +317,7 @@ final class ModelSession {
   }
 
   /** A fetched tensor's values, flattened; int64 state (the step counter) is converted. */
-  static float[] values(Tensor tensor) {
+  public static float[] values(Tensor tensor) {
     float[] values = new float[Math.toIntExact(tensor.shape().size())];
     if (tensor instanceof TInt64 longs) {
       long[] raw = new long[values.length];
@@ -322,7 +335,7 @@ final class ModelSession {
     return ((TFloat32) tensor).getFloat();
   }
 
-  static int[] identity(int n) {
+  public static int[] identity(int n) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import static com.google.common.truth.Truth.assertThat;
 
@@ -18,6 +18,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+
 
 class BatchFeederTest {
   /** 1,024 values an example: a batch of 16 is 64 KiB, gathered on the background thread. */

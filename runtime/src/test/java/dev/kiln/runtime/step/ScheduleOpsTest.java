@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
@@ -19,6 +19,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+
 
 /** The graph's schedule ops against the DSL's host formula and against values worked out by hand. */
 class ScheduleOpsTest {

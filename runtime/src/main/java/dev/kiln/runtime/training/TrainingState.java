@@ -1,5 +1,10 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
+import dev.kiln.runtime.ConfusionMatrix;
+import dev.kiln.runtime.EpochStats;
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.ValidationMetric;
 import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkSpec;

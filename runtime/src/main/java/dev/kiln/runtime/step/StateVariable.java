@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -11,4 +11,4 @@ import org.tensorflow.types.family.TType;
  * @param name the variable's name: its op name, checkpoint key and TensorBoard tag
  * @param handle the {@code VarHandleOp} that optimiser and assign ops write through
  */
-record StateVariable<T extends TType>(String name, Class<T> type, Shape shape, Operand<? extends TType> handle, Operand<T> read) {}
+public record StateVariable<T extends TType>(String name, Class<T> type, Shape shape, Operand<? extends TType> handle, Operand<T> read) {}

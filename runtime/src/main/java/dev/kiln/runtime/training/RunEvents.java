@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.io.FileErrors;
 import java.io.IOException;
@@ -28,9 +28,9 @@ import java.util.stream.Stream;
  * version of every step for all three. (A TensorBoard that was already running when the process
  * died keeps what it had read until it is restarted.)
  */
-final class RunEvents {
+public final class RunEvents {
   /** The suffix of training's own event files, after TensorFlow's usual name. */
-  static final String SUFFIX = ".kiln";
+  public static final String SUFFIX = ".kiln";
 
   private RunEvents() {}
 

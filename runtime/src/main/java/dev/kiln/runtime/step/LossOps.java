@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.data.Dataset;
@@ -22,7 +22,7 @@ import org.tensorflow.types.TInt64;
  * @param predictedClass each example's predicted class ({@code [batch]}, int64) for a classifier
  *     with {@link #classes} classes; null otherwise
  */
-record LossOps(
+public record LossOps(
     Placeholder<TFloat32> labels, Operand<TFloat32> loss, Operand<TFloat32> accuracy, Operand<TFloat32> predictions,
     Operand<TInt64> predictedClass) {
 
@@ -50,7 +50,7 @@ record LossOps(
   }
 
   /** How many label values one example has under {@code loss}. */
-  static int labelWidth(Loss loss, int outputUnits) {
+  public static int labelWidth(Loss loss, int outputUnits) {
     return loss == Loss.SOFTMAX_CROSS_ENTROPY ? 1 : outputUnits;
   }
 
@@ -59,7 +59,7 @@ record LossOps(
    * for sigmoid cross-entropy with one output; 0 for mean squared error and multi-output sigmoid
    * cross-entropy, whose examples have no single class.
    */
-  static int classes(Loss loss, int outputUnits) {
+  public static int classes(Loss loss, int outputUnits) {
     return switch (loss) {
       case SOFTMAX_CROSS_ENTROPY -> outputUnits;
       case SIGMOID_CROSS_ENTROPY -> outputUnits == 1 ? 2 : 0;
@@ -71,7 +71,7 @@ record LossOps(
    * The true class of example {@code i} of {@code data} (whose labels fit {@code loss}), as
    * {@link #predictedClass} counts classes.
    */
-  static int trueClass(Loss loss, Dataset data, int i) {
+  public static int trueClass(Loss loss, Dataset data, int i) {
     float label = data.label(i, 0);
     return loss == Loss.SOFTMAX_CROSS_ENTROPY ? (int) label : (label > 0.5f ? 1 : 0);
   }

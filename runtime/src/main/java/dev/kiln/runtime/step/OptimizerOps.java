@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.runtime.graph.OptimizerSpec;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,18 +48,18 @@ import org.tensorflow.types.TInt32;
  * failed: it re-runs the step's forward and backward pass with the same feeds and checks every
  * floating-point tensor in graph order (an op's inputs are always created before it).
  */
-final class NonFiniteGuard {
+public final class NonFiniteGuard {
   /** Ops per diagnostic run: each run computes the forward pass again, so fetch many at once. */
   private static final int FETCHES_PER_RUN = 256;
 
   /** True when the step may change the model. */
-  final Operand<TBool> finite;
+  public final Operand<TBool> finite;
   /** The global L2 norm of every gradient of the step; null for a network without trainable state. */
-  final Operand<TFloat32> gradientNorm;
+  public final Operand<TFloat32> gradientNorm;
   /** The control input of every state change of a training step; dead when {@link #finite} is false. */
   final Op gate;
   /** Advances the step counter by one and changes nothing else. */
-  final Op skip;
+  public final Op skip;
 
   private final Graph graph;
   private final List<Operand<?>> checked;
@@ -85,7 +85,7 @@ final class NonFiniteGuard {
    *     that a step does not compute the ordinary forward pass just to check it
    * @param gradients every gradient the optimiser applies
    */
-  static NonFiniteGuard build(
+  public static NonFiniteGuard build(
       Graph graph, NetworkBuilder state, Operand<TFloat32> objective, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
     Ops tf = state.scope("guard");
     List<Operand<TBool>> checks = new ArrayList<>();
@@ -163,7 +163,7 @@ final class NonFiniteGuard {
    *
    * @param fedRunner a runner fed exactly as the failed step was
    */
-  Optional<String> firstNonFinite(Supplier<Session.Runner> fedRunner) {
+  public Optional<String> firstNonFinite(Supplier<Session.Runner> fedRunner) {
     List<Output<?>> outputs = candidates();
     for (int from = 0; from < outputs.size(); from += FETCHES_PER_RUN) {
       List<Output<?>> chunk = outputs.subList(from, Math.min(outputs.size(), from + FETCHES_PER_RUN));

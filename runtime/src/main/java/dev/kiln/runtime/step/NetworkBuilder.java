@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.step;
 
 import dev.kiln.dsl.Schedule;
 import dev.kiln.dsl.schedule.PhasedSchedule;
@@ -42,7 +42,7 @@ import org.tensorflow.types.family.TType;
  * {@code read}; a parameter {@code theta}'s value is the op {@code theta/value}. (TensorFlow Java
  * cannot name an op {@code a} and also open a scope {@code a/}, so the state is the scope.)
  */
-final class NetworkBuilder implements GraphBuilder {
+public final class NetworkBuilder implements GraphBuilder {
   private static final Pattern NAME_SEGMENT = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 
   private final Graph graph;
@@ -70,7 +70,7 @@ final class NetworkBuilder implements GraphBuilder {
   /**
    * @param device where every op is placed
    */
-  NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
+  public NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
     this.graph = graph;
     this.spec = spec;
     // Scopes that do not list the graph's ops on every sub-scope: see RegistryScope.
@@ -311,10 +311,10 @@ final class NetworkBuilder implements GraphBuilder {
    * A variable made by {@link #perExample}: rows of {@code rowShape}, each value {@code fill} when
    * the rows are made.
    */
-  record PerExampleVariable(StateVariable<TFloat32> variable, Shape rowShape, float fill) {}
+  public record PerExampleVariable(StateVariable<TFloat32> variable, Shape rowShape, float fill) {}
 
   /** Every per-example variable, in creation order. */
-  List<PerExampleVariable> perExampleVariables() {
+  public List<PerExampleVariable> perExampleVariables() {
     return Collections.unmodifiableList(perExampleVariables);
   }
 
@@ -322,7 +322,7 @@ final class NetworkBuilder implements GraphBuilder {
    * The scalar bool that is true on training steps and false (its default) otherwise; present once
    * a layer depends on it, such as dropout.
    */
-  Optional<Operand<TBool>> trainingPhase() {
+  public Optional<Operand<TBool>> trainingPhase() {
     return Optional.ofNullable(training);
   }
 
@@ -352,16 +352,16 @@ final class NetworkBuilder implements GraphBuilder {
     return Optional.ofNullable(learningRate);
   }
 
-  StateVariable<TInt64> step() {
+  public StateVariable<TInt64> step() {
     return step;
   }
 
-  StateVariable<TInt64> stepsPerEpoch() {
+  public StateVariable<TInt64> stepsPerEpoch() {
     return stepsPerEpoch;
   }
 
   /** Every variable, in creation order. */
-  List<StateVariable<?>> variables() {
+  public List<StateVariable<?>> variables() {
     return Collections.unmodifiableList(variables);
   }
 
@@ -370,15 +370,15 @@ final class NetworkBuilder implements GraphBuilder {
   }
 
   /** The parameters in declaration order. */
-  List<Parameter> parameters() {
+  public List<Parameter> parameters() {
     return List.copyOf(parameters.values());
   }
 
-  Optional<Parameter> parameter(String name) {
+  public Optional<Parameter> parameter(String name) {
     return Optional.ofNullable(parameters.get(name));
   }
 
-  Optional<StateVariable<?>> variable(String name) {
+  public Optional<StateVariable<?>> variable(String name) {
     return variables.stream().filter(v -> v.name().equals(name)).findFirst();
   }
 
@@ -502,7 +502,7 @@ final class NetworkBuilder implements GraphBuilder {
    * Glorot (Xavier) uniform limit √(6 / (fan in + fan out)); for a convolution kernel
    * {@code [kh, kw, in, out]} the fans are multiplied by the receptive field {@code kh·kw}.
    */
-  static double glorotLimit(Shape shape) {
+  public static double glorotLimit(Shape shape) {
     int rank = shape.numDimensions();
     long fanIn;
     long fanOut;

@@ -1,5 +1,9 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
+import dev.kiln.runtime.CheckpointPolicy;
+import dev.kiln.runtime.EpochStats;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkSpec;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #WAIT} has passed. The JVM then exits with its usual status for the signal (130 for
  * SIGINT, 143 for SIGTERM).
  */
-final class ShutdownStop implements AutoCloseable {
+public final class ShutdownStop implements AutoCloseable {
   /** How long an exit waits for a step to end; a step that takes longer leaves the last checkpoint as it was. */
   static final Duration WAIT = Duration.ofMinutes(2);
-  static final String REASON = "the process is shutting down (SIGINT, SIGTERM or System.exit)";
-  static final String THREAD_NAME = "kiln-training-shutdown";
+  public static final String REASON = "the process is shutting down (SIGINT, SIGTERM or System.exit)";
+  public static final String THREAD_NAME = "kiln-training-shutdown";
 
   private final Thread hook;
   private final CountDownLatch released = new CountDownLatch(1);

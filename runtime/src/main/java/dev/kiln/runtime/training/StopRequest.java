@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.training;
 
 import java.util.Optional;
 
@@ -6,7 +6,7 @@ import java.util.Optional;
  * A request, from any thread, that the training run in progress stop at its next step boundary.
  * A request while no run is in progress does nothing.
  */
-final class StopRequest {
+public final class StopRequest {
   private volatile boolean active;
   private volatile String reason;
 
@@ -26,7 +26,7 @@ final class StopRequest {
    *
    * @return whether a run was in progress
    */
-  synchronized boolean request(String why) {
+  public synchronized boolean request(String why) {
     if (!active) {
       return false;
     }
