@@ -21,7 +21,7 @@ import org.tensorflow.ndarray.Shape;
 
 /**
  * A network, built once into a TensorFlow graph and session, that trains, evaluates, predicts,
- * saves and loads. The network is the class the annotation processor generates for a
+ * saves, loads and exports for serving. The network is the class the annotation processor generates for a
  * {@code @Network} declaration ({@code <Name>Graph}).
  *
  * <pre>{@code
@@ -31,7 +31,8 @@ import org.tensorflow.ndarray.Shape;
  *   TrainingResult result = model.train(data.first(), TrainingConfig.defaults().withEpochs(40).withValidationSplit(0.1));
  *   Evaluation test = model.evaluate(data.second());
  *   System.out.println("test " + test + ", final theta " + model.parameter("theta")[0]);
- *   model.save(Path.of("moons-model"));
+ *   model.save(Path.of("moons-model"));                 // a checkpoint, to load and train on
+ *   model.export(Path.of("models/moons/1"));            // a SavedModel, to serve
  * }
  * try (Model trained = Model.load(new MoonsGraph(), Path.of("moons-model"))) {
  *   float[][] p = trained.predict(new float[][] {{0.5f, -0.3f}});
