@@ -272,7 +272,7 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
    * kernel on the device fall back to the CPU; on the CPU, no GPU is visible to the session; XLA and
    * thread pools as set.
    */
-  ConfigProto sessionConfig() {
+  public ConfigProto sessionConfig() {
     ConfigProto.Builder config =
         baseConfig().setIntraOpParallelismThreads(intraOpThreads).setInterOpParallelismThreads(interOpThreads);
     if (kind == Kind.CPU) {

@@ -6,12 +6,14 @@ import dev.kiln.runtime.checkpoint.StoredCheckpoint;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.step.Parameter;
 import dev.kiln.runtime.step.StateVariable;
 import dev.kiln.runtime.training.ModelSession;
 import dev.kiln.runtime.training.RelaxedTargets;
 import dev.kiln.runtime.training.RunCheckpoints;
+import dev.kiln.runtime.training.ServingExport;
 import dev.kiln.runtime.training.StopRequest;
 import dev.kiln.runtime.training.Trainer;
 import java.io.IOException;
@@ -28,7 +30,7 @@ import org.tensorflow.ndarray.Shape;
 
 /**
  * A network, built once into a TensorFlow graph and session, that trains, evaluates, predicts,
- * saves and loads. The network is the class the annotation processor generates for a
+ * saves, loads and exports for serving. The network is the class the annotation processor generates for a
  * {@code @Network} declaration ({@code <Name>Graph}).
  *
  * <pre>{@code
@@ -38,7 +40,8 @@ import org.tensorflow.ndarray.Shape;
  *   TrainingResult result = model.train(data.first(), TrainingConfig.defaults().withEpochs(40).withValidationSplit(0.1));
  *   Evaluation test = model.evaluate(data.second());
  *   System.out.println("test " + test + ", final theta " + model.parameter("theta")[0]);
- *   model.save(Path.of("moons-model"));
+ *   model.save(Path.of("moons-model"));                 // a checkpoint, to load and train on
+ *   model.export(Path.of("models/moons/1"));            // a SavedModel, to serve
  * }
  * try (Model trained = Model.load(new MoonsGraph(), Path.of("moons-model"))) {
  *   float[][] p = trained.predict(new float[][] {{0.5f, -0.3f}});
@@ -380,6 +383,53 @@ public final class Model implements AutoCloseable {
       CheckpointStore.writeAtomically(directory, model::save);
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Exports the trained network for serving, as a TensorFlow SavedModel in {@code directory}:
+   * {@code saved_model.pb} and {@code variables/}, with the tag {@code serve} and one signature,
+   * {@code serving_default} (method {@code tensorflow/serving/predict}):
+   *
+   * <ul>
+   *   <li>input: the network's input under the name it declares (e.g. {@code point}), float32
+   *       {@code [batch, input shape...]} with the batch size unknown;
+   *   <li>outputs, float32 {@code [batch, output units]}: {@code probabilities} (what
+   *       {@link #predict} returns) and {@code logits} for sigmoid and softmax cross-entropy;
+   *       {@code outputs} (what {@link #predict} returns) for mean squared error.
+   * </ul>
+   *
+   * <p>It holds the ordinary forward pass, which is what predicts (a relaxed network's too), and
+   * the values it computes with now: every weight and trainable parameter, and the step counter
+   * that annealed parameters are computed from, so the export predicts as this model does;
+   * host-scheduled parameters are constants at their current value. It holds nothing only
+   * training uses: no loss, optimiser state, relaxed targets, weight penalties or dropout. To train
+   * further later, {@link #save} instead.
+   *
+   * <p>Load it in Python with {@code tf.saved_model.load(directory).signatures["serving_default"]},
+   * in Java with {@code SavedModelBundle.load(directory, "serve")}, or serve it with TensorFlow
+   * Serving (which expects {@code <model base path>/<version number>/} as {@code directory}).
+   *
+   * <p>The export is written into a temporary directory next to {@code directory} and renamed into
+   * place, so a failure leaves nothing behind.
+   *
+   * @throws IllegalStateException if the model has not trained a step (built and never trained,
+   *     or loaded from a checkpoint of step 0): its weights are only their initialisation
+   * @throws UncheckedIOException naming {@code directory} and the problem if it exists and is not
+   *     an empty directory, or cannot be written; nothing there is changed
+   */
+  public void export(Path directory) {
+    Objects.requireNonNull(directory, "directory");
+    checkOpen();
+    if (step() == 0) {
+      throw new IllegalStateException(
+          "cannot export network " + spec().name() + " to " + directory + ": it has not been trained (step 0), so its weights are "
+              + "only their initialisation; train it, or Model.load a trained checkpoint, and export that");
+    }
+    try {
+      Directories.writeNew(directory, "SavedModel", exported -> ServingExport.writeInto(model, exported));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot export network " + spec().name() + ": " + e.getMessage(), e);
     }
   }
 

@@ -7,7 +7,8 @@
  * {@link dev.kiln.runtime.Model#train train} (configured by a
  * {@link dev.kiln.runtime.TrainingConfig}), {@link dev.kiln.runtime.Model#evaluate evaluate},
  * {@link dev.kiln.runtime.Model#predict(dev.kiln.runtime.data.Dataset) predict},
- * {@link dev.kiln.runtime.Model#save save} and {@link dev.kiln.runtime.Model#load load}.
+ * {@link dev.kiln.runtime.Model#save save}, {@link dev.kiln.runtime.Model#load load} and
+ * {@link dev.kiln.runtime.Model#export export} (a TensorFlow SavedModel of the forward pass, for serving).
  *
  * <p>How a graph is built: every weight and trainable parameter is a TensorFlow resource variable,
  * initialised under the init scope (Glorot-uniform weights from stateless random ops seeded by the

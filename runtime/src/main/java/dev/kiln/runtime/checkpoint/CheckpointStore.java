@@ -1,5 +1,6 @@
 package dev.kiln.runtime.checkpoint;
 
+import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.io.FileErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -176,7 +177,7 @@ public final class CheckpointStore {
       return Optional.empty();
     }
     for (Path partial : partialWrites()) {
-      deleteRecursively(partial);
+      Directories.deleteRecursively(partial);
       report.accept("removed " + partial + ", a checkpoint whose writing was cut off");
     }
     List<Path> all = checkpoints();
@@ -264,11 +265,11 @@ public final class CheckpointStore {
       content.writeInto(temporary);
       StateFile.write(temporary.resolve(STATE_FILE), state);
       Manifest.write(temporary);
-      forceAll(temporary);
+      Directories.forceTree(temporary);
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-      forceDirectory(directory);
+      Directories.forceDirectory(directory);
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(temporary, e);
+      Directories.deleteQuietly(temporary, e);
       String reason = e instanceof IOException io ? FileErrors.describe(temporary, io) : temporary + ": " + e.getMessage();
       throw new IOException("cannot write checkpoint " + target + " (via " + reason + ")", e);
     }
@@ -290,7 +291,7 @@ public final class CheckpointStore {
     List<Path> deleted = new ArrayList<>();
     for (Path checkpoint : all.subList(0, Math.max(0, all.size() - keepLast))) {
       if (!kept.contains(checkpoint.toAbsolutePath())) {
-        deleteRecursively(checkpoint);
+        Directories.deleteRecursively(checkpoint);
         deleted.add(checkpoint);
       }
     }
@@ -316,15 +317,15 @@ public final class CheckpointStore {
       Files.createDirectory(temporary);
       content.writeInto(temporary);
       Manifest.write(temporary);
-      forceAll(temporary);
+      Directories.forceTree(temporary);
       if (Files.exists(absolute)) {
         replaced = unusedSibling(parent.resolve("." + name), ".replaced");
         Files.move(absolute, replaced, StandardCopyOption.ATOMIC_MOVE);
       }
       Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
-      forceDirectory(parent);
+      Directories.forceDirectory(parent);
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(temporary, e);
+      Directories.deleteQuietly(temporary, e);
       if (replaced != null && !Files.exists(absolute)) {
         try {
           Files.move(replaced, absolute, StandardCopyOption.ATOMIC_MOVE);
@@ -336,7 +337,7 @@ public final class CheckpointStore {
       throw new IOException("cannot write checkpoint " + absolute + " (via " + reason + ")", e);
     }
     if (replaced != null) {
-      deleteRecursively(replaced);
+      Directories.deleteRecursively(replaced);
     }
   }
 
@@ -371,48 +372,5 @@ public final class CheckpointStore {
       candidate = path.resolveSibling(path.getFileName() + suffix + "-" + n);
     }
     return candidate;
-  }
-
-  /** Forces every file of {@code directory}, and the directory itself, to the storage device. */
-  private static void forceAll(Path directory) throws IOException {
-    try (Stream<Path> entries = Files.list(directory)) {
-      for (Path file : entries.toList()) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-          channel.force(true);
-        }
-      }
-    }
-    forceDirectory(directory);
-  }
-
-  /** Makes a rename or a new entry durable; some platforms cannot open a directory, and then this does nothing. */
-  private static void forceDirectory(Path directory) throws IOException {
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(directory, StandardOpenOption.READ);
-    } catch (IOException | UnsupportedOperationException e) {
-      return;
-    }
-    try (channel) {
-      channel.force(true);
-    }
-  }
-
-  private static void deleteQuietly(Path directory, Exception failure) {
-    try {
-      if (Files.exists(directory)) {
-        deleteRecursively(directory);
-      }
-    } catch (IOException | RuntimeException e) {
-      failure.addSuppressed(e);
-    }
-  }
-
-  static void deleteRecursively(Path directory) throws IOException {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

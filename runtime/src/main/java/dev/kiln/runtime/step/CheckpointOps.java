@@ -30,23 +30,14 @@ import org.tensorflow.types.family.TType;
 public record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, Operand<TBool> allFinite) {
 
   /** Builds the ops in {@code save}, which should be the scope {@code save}. */
-  static CheckpointOps build(Ops save, List<StateVariable<?>> variables) {
+  public static CheckpointOps build(Ops save, List<StateVariable<?>> variables) {
     Placeholder<TString> filename = save.withName("filename").placeholder(TString.class);
-    String[] keys = variables.stream().map(StateVariable::name).toArray(String[]::new);
-    Operand<TString> names = save.constant(StdArrays.ndCopyOf(keys));
-    // Empty slice specs: each tensor is saved and restored whole.
-    String[] wholeTensors = new String[keys.length];
-    Arrays.fill(wholeTensors, "");
-    Operand<TString> slices = save.constant(StdArrays.ndCopyOf(wholeTensors));
-    List<Operand<?>> values = new ArrayList<>();
-    List<Class<? extends TType>> types = new ArrayList<>();
-    for (StateVariable<?> variable : variables) {
-      values.add(variable.read());
-      types.add(variable.type());
-    }
-    Op write = save.train.save(filename, names, slices, values);
-    Op saved = save.withControlDependencies(List.of(write)).withName("control_dependency").identity(filename);
+    Operand<TString> names = names(save, variables);
+    Operand<TString> slices = wholeTensors(save, variables.size());
+    Op saved = write(save, filename, names, slices, variables);
 
+    List<Class<? extends TType>> types = new ArrayList<>();
+    variables.forEach(variable -> types.add(variable.type()));
     Restore read = save.train.restore(filename, names, slices, types);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
@@ -54,6 +45,43 @@ public record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, 
     }
     Op restored = save.withControlDependencies(assigns).withName("restore_all").noOp();
     return new CheckpointOps(filename, saved, restored, allFinite(save, variables));
+  }
+
+  /**
+   * A save op alone, over {@code variables} only, in the same format and under the same keys as
+   * {@link #build}'s: what a graph with other variables of those names can restore from.
+   *
+   * @param filename fed with the checkpoint prefix
+   * @param save writes the variables
+   */
+  public record Writer(Placeholder<TString> filename, Op save) {
+    /** Builds the ops in {@code scope}, which must not be {@code save}, the scope of a graph's own checkpoint ops. */
+    static Writer build(Ops scope, List<StateVariable<?>> variables) {
+      Placeholder<TString> filename = scope.withName("filename").placeholder(TString.class);
+      return new Writer(filename, write(scope, filename, names(scope, variables), wholeTensors(scope, variables.size()), variables));
+    }
+  }
+
+  /** The checkpoint's keys: the variables' names. */
+  private static Operand<TString> names(Ops scope, List<StateVariable<?>> variables) {
+    return scope.constant(StdArrays.ndCopyOf(variables.stream().map(StateVariable::name).toArray(String[]::new)));
+  }
+
+  /** Empty slice specs: each tensor is saved and restored whole. */
+  private static Operand<TString> wholeTensors(Ops scope, int count) {
+    String[] whole = new String[count];
+    Arrays.fill(whole, "");
+    return scope.constant(StdArrays.ndCopyOf(whole));
+  }
+
+  /** Writes every variable, then passes the filename on as {@code control_dependency}, the name a SaverDef gives its save tensor. */
+  private static Op write(Ops scope, Placeholder<TString> filename, Operand<TString> names, Operand<TString> slices, List<StateVariable<?>> variables) {
+    List<Operand<?>> values = new ArrayList<>();
+    for (StateVariable<?> variable : variables) {
+      values.add(variable.read());
+    }
+    Op write = scope.train.save(filename, names, slices, values);
+    return scope.withControlDependencies(List.of(write)).withName("control_dependency").identity(filename);
   }
 
   private static Operand<TBool> allFinite(Ops save, List<StateVariable<?>> variables) {

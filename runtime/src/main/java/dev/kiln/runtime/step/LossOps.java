@@ -49,6 +49,20 @@ public record LossOps(
     };
   }
 
+  /**
+   * What a network predicts from {@code logits} under {@code loss}, the op {@code predictions} in
+   * {@code head}: probabilities for sigmoid cross-entropy (per output) and softmax cross-entropy
+   * (per class), the logits themselves for mean squared error.
+   */
+  public static Operand<TFloat32> predictions(Ops head, Loss loss, Operand<TFloat32> logits) {
+    Ops named = head.withName("predictions");
+    return switch (loss) {
+      case SIGMOID_CROSS_ENTROPY -> named.math.sigmoid(logits);
+      case SOFTMAX_CROSS_ENTROPY -> named.nn.softmax(logits);
+      case MEAN_SQUARED_ERROR -> named.identity(logits);
+    };
+  }
+
   /** How many label values one example has under {@code loss}. */
   public static int labelWidth(Loss loss, int outputUnits) {
     return loss == Loss.SOFTMAX_CROSS_ENTROPY ? 1 : outputUnits;
@@ -105,7 +119,7 @@ public record LossOps(
             labels,
             head.withName("loss").math.mean(perOutput, allAxes),
             head.withName("accuracy").math.mean(correct, allAxes),
-            head.withName("predictions").math.sigmoid(logits),
+            predictions(head, loss, logits),
             predictedClass);
       }
       case SOFTMAX_CROSS_ENTROPY -> {
@@ -121,7 +135,7 @@ public record LossOps(
             labels,
             head.withName("loss").math.mean(perExample, batchAxis),
             head.withName("accuracy").math.mean(correct, batchAxis),
-            head.withName("predictions").nn.softmax(logits),
+            predictions(head, loss, logits),
             predictedClass);
       }
       case MEAN_SQUARED_ERROR ->
@@ -129,7 +143,7 @@ public record LossOps(
               labels,
               head.withName("loss").math.mean(head.math.squaredDifference(logits, labels), allAxes),
               null,
-              head.withName("predictions").identity(logits),
+              predictions(head, loss, logits),
               null);
     };
   }

@@ -40,6 +40,8 @@ import org.tensorflow.types.TInt64;
  */
 public final class ModelGraph implements AutoCloseable {
   public final Graph graph;
+  /** The network the graph was built from: an export builds its forward pass again, alone. */
+  public final NetworkGraph network;
   public final NetworkSpec spec;
   public final NetworkBuilder state;
   public final Placeholder<TFloat32> input;
@@ -61,12 +63,20 @@ public final class ModelGraph implements AutoCloseable {
   public final Placeholder<TInt64> stepsPerEpochFeed;
   public final Op setStepsPerEpoch;
   public final CheckpointOps checkpoint;
+  /**
+   * Writes the variables of the ordinary forward pass only (weights, trainable parameters, the
+   * step counters its schedules read), without optimiser state, relaxed targets or metric sums:
+   * what an export of the network for serving holds.
+   */
+  public final CheckpointOps.Writer forwardWriter;
 
   private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device) {
     this.graph = graph;
+    this.network = network;
     this.spec = network.spec();
     this.state = new NetworkBuilder(graph, spec, device);
     this.logits = network.buildForward(state);
+    List<StateVariable<?>> forwardVariables = List.copyOf(state.variables());
     this.input =
         state.inputPlaceholder()
             .orElseThrow(() -> new IllegalStateException(spec.name() + ": buildForward never called input(...): the network has no input"));
@@ -117,6 +127,7 @@ public final class ModelGraph implements AutoCloseable {
     this.setStepsPerEpoch = training.withName("set_steps_per_epoch").assignVariableOp(state.stepsPerEpoch().handle(), stepsPerEpochFeed);
     // Last, so that it covers every variable, optimiser slots included.
     this.checkpoint = CheckpointOps.build(state.scope("save"), state.variables());
+    this.forwardWriter = CheckpointOps.Writer.build(state.scope("export"), forwardVariables);
   }
 
   /**

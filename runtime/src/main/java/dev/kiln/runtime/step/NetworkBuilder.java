@@ -66,19 +66,38 @@ public final class NetworkBuilder implements GraphBuilder {
   private Operand<TFloat32> hiddenLossWeight;
   private PlaceholderWithDefault<TBool> training;
   private Operand<TFloat32> regularization;
+  /** For a serving graph: the progress at which host-scheduled parameters are evaluated, once, as constants; null for training. */
+  private final Progress servedAt;
 
   /**
    * @param device where every op is placed
    */
   public NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device) {
+    this(graph, spec, device, null);
+  }
+
+  private NetworkBuilder(Graph graph, NetworkSpec spec, DeviceSpec device, Progress servedAt) {
     this.graph = graph;
     this.spec = spec;
+    this.servedAt = servedAt;
     // Scopes that do not list the graph's ops on every sub-scope: see RegistryScope.
     this.tf = RegistryScope.create(graph).withDevice(device);
     this.step = variable("training/step", TInt64.class, Shape.scalar(), init -> init.constant(0L));
     // Assigned from the data set when training starts; 1 until then, so that a schedule is defined.
     this.stepsPerEpoch =
         variable("training/steps_per_epoch", TInt64.class, Shape.scalar(), init -> init.constant(1L));
+  }
+
+  /**
+   * A builder for a graph that serves {@code spec}'s forward pass ({@link ServingExport}): its ops
+   * are placed on no device (the server places them), each host-scheduled parameter is a constant,
+   * its schedule's value at {@code progress}, since nothing feeds a served graph, and what only
+   * training uses (weight penalties, dropout) is left out. Its variables have no initial values:
+   * they are restored from the trained model's, and a graph loaded without them fails instead of
+   * predicting from an initialisation.
+   */
+  public static NetworkBuilder forServing(Graph graph, NetworkSpec spec, Progress progress) {
+    return new NetworkBuilder(graph, spec, DeviceSpec.newBuilder().build(), Objects.requireNonNull(progress, "progress"));
   }
 
   @Override
@@ -148,6 +167,10 @@ public final class NetworkBuilder implements GraphBuilder {
   public Operand<TFloat32> hostScheduled(String name, Schedule schedule) {
     Objects.requireNonNull(schedule, "schedule");
     claim(name);
+    if (servedAt != null) {
+      float frozen = (float) schedule.valueAt(servedAt.step(), servedAt.stepsPerEpoch());
+      return addParameter(new Parameter(name, Parameter.Kind.HOST_SCHEDULED, Shape.scalar(), scope(name).withName("value").constant(frozen), null, schedule));
+    }
     Placeholder<TFloat32> feed = scope(name).withName("feed").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     // A fed placeholder cannot be fetched: its identity is the value that is logged.
     Operand<TFloat32> value = scope(name).withName("value").identity(feed);
@@ -198,7 +221,7 @@ public final class NetworkBuilder implements GraphBuilder {
     requirePenaltyFactor(name, "l1", l1);
     requirePenaltyFactor(name, "l2", l2);
     claim(name);
-    if (l1 == 0 && l2 == 0) {
+    if ((l1 == 0 && l2 == 0) || servedAt != null) {
       return;
     }
     Ops tf = scope(name);
@@ -220,7 +243,7 @@ public final class NetworkBuilder implements GraphBuilder {
       throw new IllegalArgumentException(spec.name() + ": dropout '" + name + "' needs a rate in [0, 1), got " + rate);
     }
     claim(name);
-    return dropoutIn(scope(name), name, x, rate);
+    return servedAt != null ? x : dropoutIn(scope(name), name, x, rate);
   }
 
   /**
@@ -343,7 +366,7 @@ public final class NetworkBuilder implements GraphBuilder {
   }
 
   /** The input placeholder, once {@link #input} was called. */
-  Optional<Placeholder<TFloat32>> inputPlaceholder() {
+  public Optional<Placeholder<TFloat32>> inputPlaceholder() {
     return Optional.ofNullable(input);
   }
 
@@ -406,7 +429,7 @@ public final class NetworkBuilder implements GraphBuilder {
 
   /**
    * A resource variable: the handle (unique shared name, so no two variables alias), its initial
-   * assignment under the init scope, and its one read.
+   * assignment under the init scope (none in a serving graph), and its one read.
    *
    * @param initialValue builds the initial value with the init-scope ops it is given; keep it to a
    *     few plain ops, since Grappler may rewrite larger init subgraphs and break initialisation
@@ -418,7 +441,9 @@ public final class NetworkBuilder implements GraphBuilder {
     Ops init = own.withInitScope();
     // A unique shared name: handles without one alias a single variable. Names are unique per graph.
     VarHandleOp handle = init.withName("handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
-    init.withName("assign").assignVariableOp(handle, initialValue.apply(init.withSubScope("initial_value")));
+    if (servedAt == null) {
+      init.withName("assign").assignVariableOp(handle, initialValue.apply(init.withSubScope("initial_value")));
+    }
     StateVariable<T> variable = new StateVariable<>(name, type, shape, handle, own.withName("read").readVariableOp(handle, type));
     variables.add(variable);
     return variable;

@@ -8,6 +8,7 @@ import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.step.LossOps;
 import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.step.Parameter;
+import dev.kiln.runtime.step.Progress;
 import dev.kiln.runtime.step.StateVariable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,9 +85,6 @@ public final class ModelSession {
       // Nothing fetched: the result holds no tensors, but is closed all the same.
     }
   }
-
-  /** The step counter and the steps per epoch, as the graph holds them. */
-  public record Progress(long step, long stepsPerEpoch) {}
 
   public Progress progress() {
     try (Result result = session.runner().fetch(graph.state.step().read()).fetch(graph.state.stepsPerEpoch().read()).run()) {
@@ -305,7 +303,7 @@ public final class ModelSession {
         "network " + spec().name() + " has no parameter or variable '" + name + "'; parameters: [" + parameters + "], variables: [" + variables + "]");
   }
 
-  static Shape batchShape(int count, Shape exampleShape) {
+  public static Shape batchShape(int count, Shape exampleShape) {
     long[] dims = new long[exampleShape.numDimensions() + 1];
     dims[0] = count;
     System.arraycopy(exampleShape.asArray(), 0, dims, 1, exampleShape.numDimensions());

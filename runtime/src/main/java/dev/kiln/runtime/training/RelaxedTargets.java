@@ -2,6 +2,7 @@ package dev.kiln.runtime.training;
 
 import dev.kiln.dsl.Relaxed;
 import dev.kiln.runtime.RelaxedEvaluation;
+import dev.kiln.runtime.step.Progress;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.RelaxationSpec;
 import dev.kiln.runtime.step.Relaxation;
@@ -75,7 +76,7 @@ public final class RelaxedTargets {
     int n = train.size();
     int[] order = ModelSession.identity(n);
     ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
-    ModelSession.Progress progress = model.progress();
+    Progress progress = model.progress();
     List<Operand<TFloat32>> fetched = new ArrayList<>(List.of(graph.loss, graph.head.loss(), graph.hiddenLoss));
     graph.targets.forEach(target -> fetched.add(target.hiddenLoss()));
     if (graph.head.accuracy() != null) {
@@ -127,7 +128,7 @@ public final class RelaxedTargets {
     int n = train.size();
     int[] order = ModelSession.identity(n);
     ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
-    ModelSession.Progress progress = model.progress();
+    Progress progress = model.progress();
     for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
       int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.CheckpointPolicy;
+import dev.kiln.runtime.step.Progress;
 import dev.kiln.runtime.EpochStats;
 import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.NonFiniteStepException;
@@ -266,7 +267,7 @@ public final class Trainer {
           boolean logs = (step - firstStep) % config.logEvery() == 0;
           boolean last = batch + 1 == stepsPerEpoch;
           StepOutcome outcome =
-              trainStep(order, from, count, buffers, new ModelSession.Progress(step, stepsPerEpoch), logs ? logging : null, last);
+              trainStep(order, from, count, buffers, new Progress(step, stepsPerEpoch), logs ? logging : null, last);
           examples += count;
           skipped += outcome.applied() ? 0 : 1;
           means = outcome.epochMeans();
@@ -392,7 +393,7 @@ public final class Trainer {
      * @throws NonFiniteStepException for a non-finite step, unless such steps are skipped
      */
     private StepOutcome trainStep(
-        int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress, LoggingPlan logging, boolean closesEpoch)
+        int[] order, int from, int count, BatchFeeder buffers, Progress progress, LoggingPlan logging, boolean closesEpoch)
         throws IOException {
       boolean finite;
       EpochMeans means = null;
@@ -437,7 +438,7 @@ public final class Trainer {
 
     private Session.Runner feedStep(
         Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count, BatchFeeder buffers,
-        ModelSession.Progress progress) {
+        Progress progress) {
       buffers.feed(runner, order, from, count);
       model.feedHostParameters(runner, feeds, progress);
       model.graph.state.trainingPhase().ifPresent(phase -> runner.feed(phase, feeds.add(TBool.scalarOf(true))));
@@ -446,7 +447,7 @@ public final class Trainer {
     }
 
     /** A step the guard stopped: skips it, or stops the run, naming the first non-finite value. */
-    private void nonFinite(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress) throws IOException {
+    private void nonFinite(int[] order, int from, int count, BatchFeeder buffers, Progress progress) throws IOException {
       String cause = firstNonFinite(order, from, count, buffers, progress);
       long epoch = (progress.step() - firstStep) / stepsPerEpoch + 1;
       long batch = (progress.step() - firstStep) % stepsPerEpoch + 1;
@@ -475,7 +476,7 @@ public final class Trainer {
      * The first non-finite value of a failed step: in the batch's data, a host-scheduled
      * parameter, or else the first tensor of the graph, found by running the step again.
      */
-    private String firstNonFinite(int[] order, int from, int count, BatchFeeder buffers, ModelSession.Progress progress) {
+    private String firstNonFinite(int[] order, int from, int count, BatchFeeder buffers, Progress progress) {
       int exampleSize = train.exampleSize();
       for (int i = 0; i < count * exampleSize; i++) {
         if (!Float.isFinite(buffers.features[i])) {

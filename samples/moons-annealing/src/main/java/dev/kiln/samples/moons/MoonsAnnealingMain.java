@@ -11,10 +11,11 @@ import java.nio.file.Path;
 
 /**
  * Convexity annealing on two moons, end to end: 1000 points (noise 0.1), 800 to train (10 % of
- * them held out for validation) and 200 to test; θ annealed from π/4 to 0; test accuracy printed.
+ * them held out for validation) and 200 to test; θ annealed from π/4 to 0; test accuracy printed;
+ * with {@code --export DIR}, the trained network exported for serving (a TensorFlow SavedModel).
  *
  * <pre>
- * usage: MoonsAnnealingMain [--epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR] [--seed S]
+ * usage: MoonsAnnealingMain [--epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR] [--seed S] [--export DIR]
  * </pre>
  */
 public final class MoonsAnnealingMain {
@@ -30,11 +31,20 @@ public final class MoonsAnnealingMain {
 
   /** Generates the data, trains {@link MoonsAnnealing} and evaluates it on the held-out points. */
   static Outcome run(Device device, TrainingConfig config, long dataSeed) {
+    return run(device, config, dataSeed, null);
+  }
+
+  /** {@link #run(Device, TrainingConfig, long)}, then exports the trained network to {@code export} unless it is null. */
+  static Outcome run(Device device, TrainingConfig config, long dataSeed, Path export) {
     Dataset.Split data = TwoMoons.generate(POINTS, NOISE, dataSeed).randomSplit(0.8, dataSeed);
     try (Model model = Model.build(new MoonsAnnealingGraph(), device)) {
       TrainingResult training = model.train(data.first(), config);
       Evaluation test = model.evaluate(data.second());
       config.output().printf("Test set (%d points): %s%n", data.second().size(), test);
+      if (export != null) {
+        model.export(export);
+        config.output().printf("Exported for serving (SavedModel, signature serving_default): %s%n", export);
+      }
       return new Outcome(training, test);
     }
   }
@@ -54,6 +64,7 @@ public final class MoonsAnnealingMain {
     Device device = Device.cpu();
     Path logRoot = Path.of("runs");
     long seed = 1;
+    Path export = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -65,14 +76,15 @@ public final class MoonsAnnealingMain {
         case "--device" -> device = Device.parse(value);
         case "--logdir" -> logRoot = Path.of(value);
         case "--seed" -> seed = Long.parseLong(value);
+        case "--export" -> export = Path.of(value);
         default -> throw usage("unknown option " + flag);
       }
     }
-    run(device, config(epochs, logRoot, seed), seed);
+    run(device, config(epochs, logRoot, seed), seed, export);
   }
 
   private static IllegalArgumentException usage(String problem) {
     return new IllegalArgumentException(
-        problem + "; usage: MoonsAnnealingMain [--epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR] [--seed S]");
+        problem + "; usage: MoonsAnnealingMain [--epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR] [--seed S] [--export DIR]");
   }
 }
