@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The convexity-annealing experiments on MNIST: trains the chosen variants for each seed (a run
@@ -37,13 +39,15 @@ public final class ConvexityMnist {
 
   /** What to run: the protocol's settings after the command line. */
   record Settings(
-      List<Variant> variants, List<Long> seeds, int epochs, int trainSize, Path logRoot, Path mnist, Device device, boolean reportOnly) {
+      Protocol protocol, List<Variant> variants, List<Long> seeds, int epochs, int trainSize, Path logRoot, Path mnist, Device device,
+      boolean reportOnly) {
     static Settings parse(String... args) {
       boolean full = Arrays.asList(args).contains("--full");
+      Protocol protocol = full ? Protocol.FULL : Protocol.SHORT;
       List<Variant> variants = Variant.REFERENCE;
       List<Long> seeds = full ? List.of(1L, 2L, 3L, 4L, 5L) : List.of(1L);
-      int epochs = full ? 20 : 2;
-      int trainSize = full ? 60_000 : 12_000;
+      int epochs = protocol.epochs();
+      int trainSize = protocol.trainSize();
       Path logRoot = Path.of("runs", full ? "convexity-mnist-full" : "convexity-mnist-short");
       Path mnist = null;
       Device device = Device.cpu();
@@ -73,7 +77,26 @@ public final class ConvexityMnist {
           default -> throw usage("unknown option " + flag);
         }
       }
-      return new Settings(variants, seeds, epochs, trainSize, logRoot, mnist, device, reportOnly);
+      return new Settings(protocol, variants, seeds, epochs, trainSize, logRoot, mnist, device, reportOnly);
+    }
+
+    /**
+     * What the table shows: which version, how long, and what the annealed variants did in it. The
+     * short version says it is a first look, not the protocol's figures.
+     */
+    String caption() {
+      String seedList = seeds.size() == 1 ? "seed " + seeds.get(0) : "seeds " + seeds.stream().map(String::valueOf).collect(Collectors.joining(", "));
+      String annealing = variants.stream().anyMatch(Variant::annealed)
+          ? "; the annealed variants take θ from π/4 to 0 over " + (protocol.annealingEpochs() == 1 ? "epoch 1" : "epochs 1–" + protocol.annealingEpochs())
+              + (epochs > protocol.annealingEpochs() ? " and train at ReLU after it" : "")
+          : "";
+      String what = String.format(Locale.ROOT, "%s%s: %d epoch%s, %s, %,d training images%s.",
+          Character.toUpperCase(protocol.title().charAt(0)), protocol.title().substring(1), epochs, epochs == 1 ? "" : "s", seedList, trainSize,
+          annealing);
+      return protocol == Protocol.SHORT
+          ? what + " A first look at the ideas in a few minutes, not the protocol's figures: --full runs the full protocol"
+              + " (20 epochs × 5 seeds, all of MNIST; see the README)."
+          : what;
     }
 
     /** Every variant for every seed, seeds outermost: an interrupted sweep has compared every variant at least once. */
@@ -83,9 +106,9 @@ public final class ConvexityMnist {
         for (Variant variant : variants) {
           Map<String, Object> hparams = new LinkedHashMap<>();
           hparams.put("variant", variant.id());
-          hparams.put("schedule", variant.schedule());
+          hparams.put("schedule", variant.schedule(protocol));
           hparams.put("seed", seed);
-          hparams.put("learning_rate", variant.network().spec().optimizer().learningRate());
+          hparams.put("learning_rate", variant.network(protocol).spec().optimizer().learningRate());
           hparams.put("epochs", epochs);
           hparams.put("train_examples", trainExamples);
           hparams.put("batch_size", MnistExperiment.BATCH_SIZE);
@@ -118,14 +141,17 @@ public final class ConvexityMnist {
     } else {
       Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
       Dataset train = settings.trainSize() < mnist.train().size() ? mnist.train().range(0, settings.trainSize()) : mnist.train();
-      MnistExperiment experiment = new MnistExperiment(train, mnist.test(), settings.epochs(), settings.device(), out);
+      MnistExperiment experiment = new MnistExperiment(train, mnist.test(), settings.epochs(), settings.protocol(), settings.device(), out);
       out.printf("Variants %s; seeds %s; %d epochs; %d training images (%d of them validate), %d test images%n",
           Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), train.size(), train.size() - experiment.trainingExamples(),
           mnist.test().size());
       results = new Sweep(settings.logRoot(), HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
     }
     Report report = Report.of(results);
-    Report.Written written = report.write(settings.logRoot().resolve("report"));
+    String caption = settings.caption();
+    Report.Written written = report.write(settings.logRoot().resolve("report"), caption);
+    out.println();
+    out.println(caption);
     out.println();
     out.print(report.markdown());
     out.println();

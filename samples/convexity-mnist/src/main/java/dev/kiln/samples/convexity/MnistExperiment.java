@@ -32,17 +32,20 @@ final class MnistExperiment implements Sweep.RunTask {
   private final Dataset train;
   private final Dataset test;
   private final int epochs;
+  private final Protocol protocol;
   private final Device device;
   private final PrintStream out;
 
   /**
    * @param train the training images, of which the first 5 % validate
+   * @param protocol whose schedules the annealed variants follow
    * @param out where the runtime's progress lines and the test scores go
    */
-  MnistExperiment(Dataset train, Dataset test, int epochs, Device device, PrintStream out) {
+  MnistExperiment(Dataset train, Dataset test, int epochs, Protocol protocol, Device device, PrintStream out) {
     this.train = Objects.requireNonNull(train, "train");
     this.test = Objects.requireNonNull(test, "test");
     this.epochs = epochs;
+    this.protocol = Objects.requireNonNull(protocol, "protocol");
     this.device = Objects.requireNonNull(device, "device");
     this.out = Objects.requireNonNull(out, "out");
   }
@@ -84,7 +87,7 @@ final class MnistExperiment implements Sweep.RunTask {
             .withRunName(runDirectory.getFileName().toString())
             .withLogEvery(logEvery(stepsPerEpoch()))
             .withOutput(out);
-    try (Model model = Model.build(new Reseeded(variant.network(), spec.seed()), device)) {
+    try (Model model = Model.build(new Reseeded(variant.network(protocol), spec.seed()), device)) {
       TrainingResult training = model.train(train, config);
       if (training.history().get(0).step() != stepsPerEpoch()) {
         throw new IllegalStateException(

@@ -159,9 +159,14 @@ public final class Report {
    * {@code theta-by-epoch.png}, {@code theta-by-time.png}.
    */
   public Written write(Path directory) throws IOException {
+    return write(directory, "");
+  }
+
+  /** {@link #write(Path)}, with {@code caption} (what was run) between the heading and the table of {@code report.md}. */
+  public Written write(Path directory, String caption) throws IOException {
     Files.createDirectories(directory);
     Path markdown = directory.resolve("report.md");
-    RunStore.writeAtomically(markdown, "# Convexity annealing on MNIST\n\n" + markdown());
+    RunStore.writeAtomically(markdown, "# Convexity annealing on MNIST\n\n" + (caption.isEmpty() ? "" : caption + "\n\n") + markdown());
     Path csv = directory.resolve("report.csv");
     RunStore.writeAtomically(csv, csv());
     List<Path> plots = List.of(

@@ -38,6 +38,29 @@ class ConvexityMnistTest {
   }
 
   @Test
+  void eachVersionAnnealsOverTheFirstHalfOfItsOwnLengthAndSaysWhatItIs() {
+    ConvexityMnist.Settings short_ = ConvexityMnist.Settings.parse();
+    ConvexityMnist.Settings full = ConvexityMnist.Settings.parse("--full");
+
+    assertThat(short_.protocol()).isEqualTo(Protocol.SHORT);
+    assertThat(full.protocol()).isEqualTo(Protocol.FULL);
+    assertThat(Protocol.SHORT.annealingEpochs()).isEqualTo(1);
+    assertThat(Protocol.FULL.annealingEpochs()).isEqualTo(10);
+    assertThat(Variant.ANNEALED_EPOCH.network(Protocol.SHORT)).isInstanceOf(ShortAnnealedPerEpochCnnGraph.class);
+    assertThat(Variant.ANNEALED_STEP.network(Protocol.FULL)).isInstanceOf(AnnealedPerStepCnnGraph.class);
+    assertThat(Variant.LARGE_ANNEALED.network(Protocol.SHORT)).isInstanceOf(ShortLargeAnnealedCnnGraph.class);
+    assertThat(Variant.TRAINABLE.network(Protocol.SHORT)).isInstanceOf(TrainableThetaCnnGraph.class);
+    assertThat(short_.caption())
+        .startsWith("Short version: 2 epochs, seed 1, 12,000 training images; the annealed variants take θ from π/4 to 0 over epoch 1"
+            + " and train at ReLU after it. A first look");
+    assertThat(short_.caption()).contains("--full runs the full protocol");
+    assertThat(full.caption())
+        .isEqualTo("Full protocol: 20 epochs, seeds 1, 2, 3, 4, 5, 60,000 training images; the annealed variants take θ from π/4 to 0"
+            + " over epochs 1–10 and train at ReLU after it.");
+    assertThat(ConvexityMnist.Settings.parse("--variants", "fixed").caption()).doesNotContain("annealed");
+  }
+
+  @Test
   void runsGoSeedBySeedWithTheirHParams() {
     ConvexityMnist.Settings settings = ConvexityMnist.Settings.parse("--variants", "fixed,trainable", "--seeds", "1,2");
 
@@ -46,7 +69,7 @@ class ConvexityMnistTest {
     assertThat(runs.stream().map(RunSpec::runName).toList())
         .containsExactly("fixed-seed1", "trainable-seed1", "fixed-seed2", "trainable-seed2").inOrder();
     assertThat(runs.get(1).hparams())
-        .containsExactly("variant", "trainable", "schedule", Variant.TRAINABLE.schedule(), "seed", 1.0, "learning_rate", 0.001,
+        .containsExactly("variant", "trainable", "schedule", Variant.TRAINABLE.schedule(Protocol.SHORT), "seed", 1.0, "learning_rate", 0.001,
             "epochs", 2.0, "train_examples", 11_400.0, "batch_size", 32.0)
         .inOrder();
   }

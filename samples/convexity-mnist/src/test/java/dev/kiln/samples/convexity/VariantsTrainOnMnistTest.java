@@ -45,9 +45,9 @@ class VariantsTrainOnMnistTest {
     Dataset train = mnist.train().range(0, TRAIN_IMAGES);
     Dataset test = mnist.test().range(0, 2_000);
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    MnistExperiment experiment = new MnistExperiment(train, test, EPOCHS, Device.cpu(), out);
     ConvexityMnist.Settings settings = ConvexityMnist.Settings.parse(
         "--variants", "all", "--epochs", String.valueOf(EPOCHS), "--train-size", String.valueOf(TRAIN_IMAGES), "--logdir", LOG_ROOT.toString());
+    MnistExperiment experiment = new MnistExperiment(train, test, EPOCHS, settings.protocol(), Device.cpu(), out);
     List<RunResult> all = new Sweep(LOG_ROOT, ConvexityMnist.HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
     results = all.stream().collect(Collectors.toMap(RunResult::variant, Function.identity()));
   }
@@ -65,14 +65,25 @@ class VariantsTrainOnMnistTest {
   }
 
   @Test
-  void fixedThetaStaysAtZeroAndAnnealedThetaFollowsItsSchedule() {
+  void fixedThetaStaysAtZeroAndAnnealedThetaFollowsTheShortVersionsSchedule() throws IOException {
     assertThat(thetas("fixed")).containsExactly(0.0, 0.0);
-    // After epoch e (and at the step that starts epoch e + 1), both schedules are at π/4·(1 - e/10).
+    // The short version anneals over epoch 1: θ is 0 (ReLU) from the step that starts epoch 2 on.
     for (String annealed : List.of("annealed-epoch", "annealed-step", "large-annealed")) {
-      List<Double> theta = thetas(annealed);
-      assertThat(theta.get(0)).isWithin(1e-6).of(QUARTER_PI * 0.9);
-      assertThat(theta.get(1)).isWithin(1e-6).of(QUARTER_PI * 0.8);
+      assertThat(thetas(annealed)).containsExactly(0.0, 0.0);
     }
+    // Within epoch 1 (152 steps, logged every 38): per step, θ is halfway down at step 76; per
+    // epoch, it holds π/4 until the epoch ends.
+    assertThat(thetaLoggedAt("annealed-step", 76)).isWithin(1e-6).of(QUARTER_PI / 2);
+    assertThat(thetaLoggedAt("large-annealed", 76)).isWithin(1e-6).of(QUARTER_PI / 2);
+    assertThat(thetaLoggedAt("annealed-epoch", 114)).isWithin(1e-6).of(QUARTER_PI);
+    assertThat(thetaLoggedAt("annealed-epoch", 152)).isWithin(1e-6).of(0.0);
+    assertThat(thetaLoggedAt("annealed-step", 0)).isWithin(1e-6).of(QUARTER_PI);
+  }
+
+  @Test
+  void theRunsRecordWhichScheduleTheyFollowed() {
+    assertThat(results.get("annealed-step").hparams()).containsEntry("schedule", "θ linear π/4 → 0 over epoch 1, per step");
+    assertThat(Variant.ANNEALED_STEP.schedule(Protocol.FULL)).isEqualTo("θ linear π/4 → 0 over 10 epochs, per step");
   }
 
   @Test
@@ -120,6 +131,14 @@ class VariantsTrainOnMnistTest {
     assertThat(EventFileReader.scalars(run).keySet())
         .containsAtLeast("loss", "parameters/theta", "validation/accuracy", "validation/f1", "test/accuracy", "test/f1", "test/loss");
     assertThat(HParams.read(LOG_ROOT)).containsExactly(new HParams.Experiment(ConvexityMnist.HPARAMS, Sweep.METRIC_TAGS));
+  }
+
+  private static double thetaLoggedAt(String variant, long step) throws IOException {
+    return EventFileReader.scalars(LOG_ROOT.resolve(variant + "-seed1")).get("parameters/theta").stream()
+        .filter(point -> point.step() == step)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no parameters/theta logged at step " + step + " of " + variant))
+        .value();
   }
 
   private List<Double> thetas(String variant) {
