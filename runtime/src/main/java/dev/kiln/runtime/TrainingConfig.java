@@ -50,6 +50,8 @@ public final class TrainingConfig {
     int validateEvery = 1;
     Path logRoot = Path.of("runs");
     String runName;
+    /** Null: the runtime's own advice. */
+    String resumeInstruction;
     int logEvery = 10;
     PrintStream output = System.out;
     /** Null: no checkpoints, and no resuming. */
@@ -159,6 +161,21 @@ public final class TrainingConfig {
     return with(s -> s.runName = runName);
   }
 
+  /**
+   * How a user resumes this run, for the message of an interrupted or failed run ("To resume,
+   * {@code instruction}."): for a program whose own options name the run, e.g.
+   * {@code "run the sample again with --run moons-20261204-101500"}. Without one, the message
+   * says to run the same command again if the run has a name ({@link #withRunName}), or to train
+   * again with that name if it was named after its start time.
+   */
+  public TrainingConfig withResumeInstruction(String instruction) {
+    Objects.requireNonNull(instruction, "instruction");
+    if (instruction.isBlank()) {
+      throw new IllegalArgumentException("a resume instruction must say something");
+    }
+    return with(s -> s.resumeInstruction = instruction);
+  }
+
   /** Writes the step's TensorBoard scalars every {@code steps} training steps (steps 0, n, 2n, ...). */
   public TrainingConfig withLogEvery(int steps) {
     requirePositive("logEvery", steps);
@@ -257,6 +274,11 @@ public final class TrainingConfig {
   /** The run name if one was set; otherwise each run is named after the network and its start time. */
   public Optional<String> runName() {
     return Optional.ofNullable(settings.runName);
+  }
+
+  /** How to resume this run, if {@link #withResumeInstruction} set it. */
+  public Optional<String> resumeInstruction() {
+    return Optional.ofNullable(settings.resumeInstruction);
   }
 
   public int logEvery() {

@@ -252,6 +252,16 @@ class ResumeTest {
             + Pattern.quote(logs.resolve("unnamed").toString()) + "\\)\\.");
   }
 
+  @Test
+  void aProgramThatNamesItsRunsSaysHowToResumeInItsOwnWords() {
+    String run = "instructed";
+    TrainingInterruptedException stop =
+        stoppedAt(run, 3, ResumableRun.config(logs, run).withResumeInstruction("run the sample again with --run " + run));
+    assertThat(stop).hasMessageThat()
+        .endsWith("Saved checkpoint " + checkpoints(run).resolve(CheckpointStore.nameOf(4)) + ". To resume, run the sample again with --run instructed.");
+    assertThrows(IllegalArgumentException.class, () -> TrainingConfig.defaults().withResumeInstruction(" "));
+  }
+
   private static long eventBytes(String run) throws IOException {
     try (Stream<Path> files = Files.list(logs.resolve(run))) {
       long total = 0;

@@ -359,8 +359,11 @@ public final class Trainer {
       throw new TrainingInterruptedException(message, step, checkpoint);
     }
 
-    /** How to resume this run: the same command if it has a name of its own. */
+    /** How to resume this run: as the program said, or the same command if it has a name of its own. */
     private String resumeAdvice() {
+      if (config.resumeInstruction().isPresent()) {
+        return "To resume, " + config.resumeInstruction().get() + ".";
+      }
       String name = runDirectory.getFileName().toString();
       if (config.runName().isEmpty()) {
         return "To resume, train again with TrainingConfig.withRunName(\"" + name + "\") and the same log root ("
