@@ -1,5 +1,6 @@
 package dev.kiln.samples.convexity;
 
+import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.summary.EventFileWriter;
 import dev.kiln.runtime.summary.HParams;
 import java.io.IOException;
@@ -17,8 +18,11 @@ import org.tensorflow.proto.Summary;
 
 /**
  * Runs variants × seeds, each into its own run directory {@code <log root>/<variant>-seed<k>},
- * resumably: a run whose {@code result.json} exists finished earlier and is not run again (a
- * directory without one is an interrupted run, removed and run afresh).
+ * resumably: a run whose {@code result.json} exists finished earlier and is not run again; a
+ * directory without one holds an unfinished run (interrupted, or failed), which the task resumes
+ * from its last checkpoint (the runtime does, training into a run directory that holds
+ * checkpoints), keeping its event files; an unfinished run without a checkpoint is removed and run
+ * afresh.
  *
  * <p>For TensorBoard's HParams dashboard it writes the experiment (hyperparameters and
  * {@link #METRIC_TAGS}) once into the log root, and into each run's directory the run's
@@ -27,10 +31,19 @@ import org.tensorflow.proto.Summary;
  */
 public final class Sweep {
   /** The metrics the HParams dashboard shows: validation ones the runtime logs per epoch, test ones this class logs. */
+  /** The checkpoints' directory in a run directory, as the runtime writes it. */
+  static final String CHECKPOINTS = "checkpoints";
+
+  /** Suffix of the event file holding a failed run's end record, removed when the run resumes. */
+  static final String FAILURE_SUFFIX = ".failed";
+
   public static final List<String> METRIC_TAGS =
       List.of("validation/accuracy", "validation/f1", "validation/loss", "test/accuracy", "test/f1", "test/loss");
 
-  /** Trains and tests one run, writing its TensorBoard events into {@code runDirectory}. */
+  /**
+   * Trains and tests one run, writing its TensorBoard events into {@code runDirectory}; if the
+   * directory holds checkpoints of the run, continues from the last one.
+   */
   @FunctionalInterface
   public interface RunTask {
     Outcome run(RunSpec spec, Path runDirectory) throws IOException;
@@ -78,18 +91,32 @@ public final class Sweep {
       out.printf(Locale.ROOT, "%s: finished earlier, not run again (test accuracy %.4f)%n", label, finished.get().test().accuracy());
       return finished.get();
     }
-    if (Files.exists(directory)) {
-      out.printf("%s: removing the unfinished run in %s%n", label, directory);
-      deleteRecursively(directory);
+    boolean resuming = hasCheckpoints(directory);
+    if (resuming) {
+      out.printf("%s: resuming the unfinished run in %s from its last checkpoint%n", label, directory);
+      for (Path failure : failureRecords(directory)) {
+        Files.delete(failure); // the run is going on: it has not failed (yet)
+      }
+    } else {
+      if (Files.exists(directory)) {
+        out.printf("%s: removing the unfinished run in %s, which has no checkpoint to resume from%n", label, directory);
+        deleteRecursively(directory);
+      }
+      out.printf("%s: running into %s%n", label, directory);
     }
-    out.printf("%s: running into %s%n", label, directory);
     long start = System.nanoTime();
-    write(directory, 0, HParams.sessionStart(new HParams.SessionStart(spec.hparams(), "", epochSeconds())));
+    if (!resuming || HParams.read(directory).stream().noneMatch(record -> record instanceof HParams.SessionStart)) {
+      write(directory, 0, HParams.sessionStart(new HParams.SessionStart(spec.hparams(), "", epochSeconds())));
+    }
     Outcome outcome;
     try {
       outcome = task.run(spec, directory);
+    } catch (TrainingInterruptedException e) {
+      throw e; // stopped, not failed: the next sweep resumes it
     } catch (IOException | RuntimeException | Error e) {
-      write(directory, 0, HParams.sessionEnd(new HParams.SessionEnd(HParams.Status.FAILURE, epochSeconds())));
+      try (EventFileWriter events = EventFileWriter.create(directory, FAILURE_SUFFIX)) {
+        events.summary(0, HParams.sessionEnd(new HParams.SessionEnd(HParams.Status.FAILURE, epochSeconds())));
+      }
       throw e;
     }
     RunResult result =
@@ -106,6 +133,24 @@ public final class Sweep {
     }
     RunStore.save(directory, result);
     return result;
+  }
+
+  /** Whether {@code directory} holds a checkpoint the runtime can resume from (it verifies it, and says so if it cannot). */
+  private static boolean hasCheckpoints(Path directory) throws IOException {
+    Path checkpoints = directory.resolve(CHECKPOINTS);
+    if (!Files.isDirectory(checkpoints)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(checkpoints)) {
+      return entries.anyMatch(Files::isDirectory);
+    }
+  }
+
+  private static List<Path> failureRecords(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.filter(file -> file.getFileName().toString().contains("tfevents") && file.getFileName().toString().endsWith(FAILURE_SUFFIX))
+          .toList();
+    }
   }
 
   /** The dashboard takes the first experiment it finds, so one is written per log root. */

@@ -3,6 +3,7 @@ package dev.kiln.samples.convexity;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.HParams;
 import dev.kiln.runtime.summary.ScalarPoint;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +83,54 @@ class SweepTest {
   }
 
   @Test
-  void anInterruptedRunIsRunAfresh() throws IOException {
+  void anUnfinishedRunWithACheckpointIsResumedInItsDirectoryKeepingItsFiles() throws IOException {
+    Path run = logRoot.resolve("fixed-seed1");
+    Sweep.RunTask interrupted = (spec, runDirectory) -> {
+      Files.createDirectories(runDirectory.resolve("checkpoints").resolve("step-000000000100"));
+      Files.writeString(runDirectory.resolve("what-epoch-1-wrote.txt"), "epoch 1");
+      throw new TrainingInterruptedException("stopped at step 100", 100, Optional.empty());
+    };
+    assertThrows(TrainingInterruptedException.class, () -> sweep().run(List.of(spec("fixed", 1)), interrupted));
+    // Stopped, not failed: no end record, no result.
+    assertThat(HParams.read(run)).hasSize(1);
+    assertThat(RunStore.load(run)).isEmpty();
+
+    List<String> seenByTheTask = new ArrayList<>();
+    sweep().run(List.of(spec("fixed", 1)), (spec, runDirectory) -> {
+      seenByTheTask.add(Files.readString(runDirectory.resolve("what-epoch-1-wrote.txt")));
+      return fakeTraining.run(spec, runDirectory);
+    });
+
+    assertThat(seenByTheTask).containsExactly("epoch 1");
+    assertThat(Files.isDirectory(run.resolve("checkpoints").resolve("step-000000000100"))).isTrue();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[1/1] fixed-seed1: resuming the unfinished run in " + run + " from its last checkpoint");
+    // One start record (from the first attempt) and the end record of the one that finished.
+    List<HParams.Record> records = HParams.read(run);
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0)).isInstanceOf(HParams.SessionStart.class);
+    assertThat(((HParams.SessionEnd) records.get(1)).status()).isEqualTo(HParams.Status.SUCCESS);
+    assertThat(RunStore.load(run)).isPresent();
+  }
+
+  @Test
+  void aFailedRunThatResumesAndFinishesEndsAsASuccessOnly() throws IOException {
+    Path run = logRoot.resolve("fixed-seed1");
+    Sweep.RunTask failing = (spec, runDirectory) -> {
+      Files.createDirectories(runDirectory.resolve("checkpoints").resolve("step-000000000100"));
+      throw new IllegalStateException("out of memory");
+    };
+    assertThrows(IllegalStateException.class, () -> sweep().run(List.of(spec("fixed", 1)), failing));
+
+    sweep().run(List.of(spec("fixed", 1)), fakeTraining);
+
+    List<HParams.Record> records = HParams.read(run);
+    assertThat(records.stream().filter(record -> record instanceof HParams.SessionEnd).toList())
+        .containsExactly(((HParams.SessionEnd) records.get(records.size() - 1)));
+    assertThat(((HParams.SessionEnd) records.get(records.size() - 1)).status()).isEqualTo(HParams.Status.SUCCESS);
+  }
+
+  @Test
+  void anUnfinishedRunWithoutACheckpointIsRunAfresh() throws IOException {
     Path leftover = Files.createDirectories(logRoot.resolve("fixed-seed1")).resolve("events.out.tfevents.1.host.1.0");
     Files.writeString(leftover, "half a run");
 
@@ -89,7 +138,7 @@ class SweepTest {
 
     assertThat(ran).containsExactly("fixed-seed1");
     assertThat(Files.exists(leftover)).isFalse();
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("removing the unfinished run");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("removing the unfinished run in " + logRoot.resolve("fixed-seed1") + ", which has no checkpoint");
   }
 
   @Test
