@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * A finished run: what it was, how it trained epoch by epoch, and how it scored on the test set.
  *
- * @param seconds the whole run's wall time, test evaluation included
+ * @param seconds the wall time of the sweep that finished the run, test evaluation included (for a
+ *     resumed run, the last process's share only; each epoch's {@link EpochRecord#seconds} counts
+ *     the training time of the whole run)
  */
 public record RunResult(
     String variant, long seed, Map<String, Object> hparams, List<EpochRecord> history, TestMetrics test, double seconds) {
