@@ -85,6 +85,8 @@ final class MnistExperiment implements Sweep.RunTask {
             .withSeed(spec.seed())
             .withLogRoot(runDirectory.getParent())
             .withRunName(runDirectory.getFileName().toString())
+            .withResumeInstruction(
+                "run the same command again: the sweep skips the finished runs and resumes " + runDirectory.getFileName() + " from this checkpoint")
             .withLogEvery(logEvery(stepsPerEpoch()))
             .withOutput(out);
     try (Model model = Model.build(new Reseeded(variant.network(protocol), spec.seed()), device)) {

@@ -61,6 +61,8 @@ class SweepResumeTest {
     long steps = EPOCHS * ((TRAIN_IMAGES - TRAIN_IMAGES / 20 + 31) / 32);
     assertThat(step).isAtLeast(steps / EPOCHS);
     assertThat(step).isLessThan(steps);
+    assertThat(stopped)
+        .contains("To resume, run the same command again: the sweep skips the finished runs and resumes annealed-step-seed1 from this checkpoint.");
     assertThat(RunStore.load(logRoot.resolve("fixed-seed1"))).isPresent();
     assertThat(RunStore.load(second)).isEmpty();
     List<Path> eventFilesBefore = eventFiles(second);
