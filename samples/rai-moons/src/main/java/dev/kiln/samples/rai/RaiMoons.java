@@ -5,13 +5,17 @@ import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.RelaxedEvaluation;
 import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,9 +31,15 @@ import java.util.Optional;
  * relaxed in mini-batches next to plain.
  *
  * <pre>
- * usage: RaiMoons [--runs shallow,deep,mnist] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
+ * usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
  *                 [--device cpu|gpu|gpu:N] [--logdir DIR]
  * </pre>
+ *
+ * <p>The runs go into {@code <logdir>/<NAME>/} ({@code shallow-plain}, {@code deep-relaxed}, ...),
+ * with checkpoints. The same command with the same {@code --run NAME} resumes a run that stopped
+ * from its last checkpoint, and evaluates the finished ones from theirs without training them
+ * again. Without {@code --run} each command is a new set of runs named after its start time
+ * ({@code rai-yyyyMMdd-HHmmss}), and prints the option that resumes it.
  */
 public final class RaiMoons {
   static final int TRAIN_POINTS = 100;
@@ -43,6 +53,8 @@ public final class RaiMoons {
   /** The reference's schedule for the deep network. */
   static final int DEEP_STEPS = 10_000;
   static final int MNIST_EPOCHS = 10;
+
+  private static final DateTimeFormatter START_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
   private RaiMoons() {}
 
@@ -61,8 +73,9 @@ public final class RaiMoons {
    * @param train the ordinary forward pass on the training data
    * @param test the ordinary forward pass on the test data
    * @param build building the graph and session
-   * @param training the training steps, the first (which optimises the graph) included, and the
-   *     validations on the test points during training
+   * @param training the training steps, the first (which optimises the graph) included, the
+   *     validations on the test points during training and the checkpoints (for a resumed run,
+   *     before and after the stop)
    */
   record Run(
       String name, long steps, Optional<RelaxedEvaluation> relaxed, Evaluation train, Evaluation test, Duration build,
@@ -79,20 +92,26 @@ public final class RaiMoons {
     try (Model model = Model.build(network, device)) {
       long built = System.nanoTime();
       // The test points validate the run, so TensorBoard shows the ordinary pass on them as it trains.
-      long steps = model.train(train, test, config.quiet()).steps();
+      TrainingResult result = model.train(train, test, config.quiet());
       long trained = System.nanoTime();
       Optional<RelaxedEvaluation> relaxed =
           network.spec().relaxation().isPresent() ? Optional.of(model.evaluateRelaxed(train)) : Optional.empty();
-      Run run = new Run(name, steps, relaxed, model.evaluate(train), model.evaluate(test),
-          Duration.ofNanos(built - start), Duration.ofNanos(trained - built));
-      config.output().printf("%s: done in %.1f s%n", name, (trained - start) / 1e9);
+      Run run = new Run(name, result.steps(), relaxed, model.evaluate(train), model.evaluate(test),
+          Duration.ofNanos(built - start), result.elapsed());
+      if (result.resumedFrom().isPresent() && result.resumedFrom().equals(result.checkpoint())) {
+        config.output().printf("%s: finished earlier (%,d steps), evaluated from its last checkpoint%n", name, result.steps());
+      } else {
+        String resumed = result.resumedFrom().map(from -> ", resumed from " + from).orElse("");
+        config.output().printf("%s: done in %.1f s%s%n", name, (trained - start) / 1e9, resumed);
+      }
       return run;
     }
   }
 
   /**
-   * Full-batch training as the reference does it: one step an epoch, in data order, no
-   * checkpoints; the test points evaluated 100 times over the run, not after every one-step epoch.
+   * Full-batch training as the reference does it: one step an epoch, in data order; the test points
+   * evaluated 100 times over the run, not after every one-step epoch. Checkpoints as by default (at
+   * most every 30 s, and when the run stops), so that a stopped run resumes.
    */
   static TrainingConfig fullBatch(int steps, Path logRoot, String runName, PrintStream output) {
     return TrainingConfig.defaults()
@@ -101,25 +120,30 @@ public final class RaiMoons {
         .withShuffle(false)
         .withLogEvery(Math.max(1, steps / 500))
         .withValidateEvery(Math.max(1, steps / 100))
-        .withCheckpoint(false)
         .withLogRoot(logRoot)
         .withRunName(runName)
         .withOutput(output);
   }
 
-  /** A network {@code name} plain and relaxed on the two moons, each {@code steps} full-batch steps. */
+  /**
+   * A network {@code name} plain and relaxed on the two moons, each {@code steps} full-batch steps.
+   *
+   * @param resume how the user resumes a stopped run, for its message
+   */
   static List<Run> plainAndRelaxed(
-      String name, NetworkGraph plain, NetworkGraph relaxed, int steps, Device device, Path logRoot, PrintStream output) {
+      String name, NetworkGraph plain, NetworkGraph relaxed, int steps, Device device, Path logRoot, PrintStream output, String resume) {
     return List.of(
-        run(name + " plain", plain, device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, name + "-plain", output)),
-        run(name + " relaxed", relaxed, device, trainingPoints(), testPoints(), fullBatch(steps, logRoot, name + "-relaxed", output)));
+        run(name + " plain", plain, device, trainingPoints(), testPoints(),
+            fullBatch(steps, logRoot, name + "-plain", output).withResumeInstruction(resume)),
+        run(name + " relaxed", relaxed, device, trainingPoints(), testPoints(),
+            fullBatch(steps, logRoot, name + "-relaxed", output).withResumeInstruction(resume)));
   }
 
   /** The plain and the relaxed MLP on MNIST, {@code epochs} epochs of batches of 128 each. */
-  static List<Run> mnist(int epochs, Device device, Path logRoot, PrintStream output) {
+  static List<Run> mnist(int epochs, Device device, Path logRoot, PrintStream output, String resume) {
     Mnist mnist = Mnist.load();
-    TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withBatchSize(128).withSeed(1).withCheckpoint(false)
-        .withLogRoot(logRoot).withOutput(output);
+    TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withBatchSize(128).withSeed(1)
+        .withLogRoot(logRoot).withOutput(output).withResumeInstruction(resume);
     return List.of(
         run("mnist plain", new MnistPlainGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-plain")),
         run("mnist relaxed", new MnistRelaxedGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-relaxed")));
@@ -152,7 +176,8 @@ public final class RaiMoons {
     int deepSteps = DEEP_STEPS;
     int mnistEpochs = MNIST_EPOCHS;
     Device device = Device.cpu();
-    Path logRoot = Path.of("runs");
+    Path logdir = Path.of("runs");
+    String name = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -162,9 +187,9 @@ public final class RaiMoons {
       switch (flag) {
         case "--runs" -> {
           selected = List.of(value.split(","));
-          for (String name : selected) {
-            if (!List.of("shallow", "deep", "mnist").contains(name)) {
-              throw usage("--runs takes some of shallow, deep and mnist, not " + name);
+          for (String selection : selected) {
+            if (!List.of("shallow", "deep", "mnist").contains(selection)) {
+              throw usage("--runs takes some of shallow, deep and mnist, not " + selection);
             }
           }
         }
@@ -172,29 +197,55 @@ public final class RaiMoons {
         case "--deep-steps" -> deepSteps = Integer.parseInt(value);
         case "--mnist-epochs" -> mnistEpochs = Integer.parseInt(value);
         case "--device" -> device = Device.parse(value);
-        case "--logdir" -> logRoot = Path.of(value);
+        case "--logdir" -> logdir = Path.of(value);
+        case "--run" -> name = value;
         default -> throw usage("unknown option " + flag);
       }
     }
     PrintStream out = System.out;
+    boolean named = name != null;
+    if (!named) {
+      name = newRunName(logdir);
+    }
+    requireDirectoryName(name);
+    Path logRoot = logdir.resolve(name);
+    out.println(named
+        ? "Runs " + name + " in " + logRoot + ": the same command resumes them if they stop, and reports the finished ones."
+        : "Runs " + name + " in " + logRoot + " (new runs; to resume them if they stop: the same command with --run " + name + ").");
+    String resume = named ? "run the same command again" : "run the same command with --run " + name;
     out.println(device.describe(Device.visible()));
     out.println("TensorBoard: tensorboard --logdir " + logRoot);
     List<Run> runs = new ArrayList<>();
     if (selected.contains("shallow")) {
-      runs.addAll(plainAndRelaxed("shallow", new ShallowPlainGraph(), new ShallowRelaxedGraph(), shallowSteps, device, logRoot, out));
+      runs.addAll(plainAndRelaxed("shallow", new ShallowPlainGraph(), new ShallowRelaxedGraph(), shallowSteps, device, logRoot, out, resume));
     }
     if (selected.contains("deep")) {
-      runs.addAll(plainAndRelaxed("deep", new DeepPlainGraph(), new DeepRelaxedGraph(), deepSteps, device, logRoot, out));
+      runs.addAll(plainAndRelaxed("deep", new DeepPlainGraph(), new DeepRelaxedGraph(), deepSteps, device, logRoot, out, resume));
     }
     if (selected.contains("mnist")) {
-      runs.addAll(mnist(mnistEpochs, device, logRoot, out));
+      runs.addAll(mnist(mnistEpochs, device, logRoot, out, resume));
     }
     out.println();
     out.print(table(runs));
   }
 
+  /** A new set of runs' name: the time it started (with a counter if one of that second exists). */
+  static String newRunName(Path logdir) {
+    String started = "rai-" + LocalDateTime.now().format(START_TIME);
+    String name = started;
+    for (int i = 2; Files.exists(logdir.resolve(name)); i++) {
+      name = started + "-" + i;
+    }
+    return name;
+  }
+
+  /** The name becomes a directory under the log root: one name, as a run name is. */
+  private static void requireDirectoryName(String name) {
+    TrainingConfig.defaults().withRunName(name); // throws, naming the rule, for a path or a name with other characters
+  }
+
   private static IllegalArgumentException usage(String problem) {
-    return new IllegalArgumentException(problem + "; usage: RaiMoons [--runs shallow,deep,mnist] [--shallow-steps N] "
+    return new IllegalArgumentException(problem + "; usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] "
         + "[--deep-steps N] [--mnist-epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR]");
   }
 }

@@ -5,9 +5,12 @@ import static com.google.common.truth.Truth.assertThat;
 import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,5 +53,27 @@ class RaiMoonsTest {
     assertThat(relaxed.relaxed().orElseThrow().loss()).isLessThan(0.1);
     assertThat(relaxed.train().loss()).isLessThan(plain.train().loss() - 0.1);
     assertThat(relaxed.train().accuracy()).isAtLeast(plain.train().accuracy() + 0.2);
+  }
+
+  @Test
+  void aRunGivenMoreStepsUnderTheSameNameGoesOnFromItsCheckpointAndAFinishedOneIsOnlyEvaluated() {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream output = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    RaiMoons.Run straight = run("shallow-relaxed-straight", new ShallowRelaxedGraph(), 300);
+
+    RaiMoons.run("first", new ShallowRelaxedGraph(), Device.cpu(), TRAIN, TEST, RaiMoons.fullBatch(150, runs, "resumed", output));
+    RaiMoons.Run resumed =
+        RaiMoons.run("then", new ShallowRelaxedGraph(), Device.cpu(), TRAIN, TEST, RaiMoons.fullBatch(300, runs, "resumed", output));
+    RaiMoons.Run again =
+        RaiMoons.run("again", new ShallowRelaxedGraph(), Device.cpu(), TRAIN, TEST, RaiMoons.fullBatch(300, runs, "resumed", output));
+
+    assertThat(printed.toString(StandardCharsets.UTF_8)).containsMatch("then: done in [0-9.]+ s, resumed from .*step-000000000150");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("again: finished earlier (300 steps), evaluated from its last checkpoint");
+    for (RaiMoons.Run run : List.of(resumed, again)) {
+      assertThat(run.steps()).isEqualTo(300);
+      assertThat(run.train().loss()).isWithin(1e-6).of(straight.train().loss());
+      assertThat(run.test().accuracy()).isEqualTo(straight.test().accuracy());
+      assertThat(run.relaxed().orElseThrow().loss()).isWithin(1e-6).of(straight.relaxed().orElseThrow().loss());
+    }
   }
 }
