@@ -1,6 +1,7 @@
 package dev.kiln.samples.convexity;
 
 import dev.kiln.runtime.Device;
+import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.summary.HParams;
@@ -145,7 +146,11 @@ public final class ConvexityMnist {
       out.printf("Variants %s; seeds %s; %d epochs; %d training images (%d of them validate), %d test images%n",
           Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), train.size(), train.size() - experiment.trainingExamples(),
           mnist.test().size());
-      results = new Sweep(settings.logRoot(), HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+      try {
+        results = new Sweep(settings.logRoot(), HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+      } catch (TrainingInterruptedException stopped) {
+        return; // Ctrl-C or SIGTERM: the run saved a checkpoint and printed how to resume; no stack trace
+      }
     }
     Report report = Report.of(results);
     String caption = settings.caption();

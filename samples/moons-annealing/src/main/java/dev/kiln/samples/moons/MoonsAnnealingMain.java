@@ -4,6 +4,7 @@ import dev.kiln.runtime.Device;
 import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
@@ -132,7 +133,11 @@ public final class MoonsAnnealingMain {
       config = config.withRunName(run).withResumeInstruction("run " + resume);
       System.out.printf("Run %s (a new run; to resume it if it stops: %s).%n", run, resume);
     }
-    run(device, config, seed, export);
+    try {
+      run(device, config, seed, export);
+    } catch (TrainingInterruptedException stopped) {
+      // Ctrl-C or SIGTERM: the run saved a checkpoint and printed how to resume; no stack trace.
+    }
   }
 
   private static IllegalArgumentException usage(String problem) {

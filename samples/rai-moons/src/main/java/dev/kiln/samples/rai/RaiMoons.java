@@ -5,6 +5,7 @@ import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.RelaxedEvaluation;
 import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
@@ -216,6 +217,19 @@ public final class RaiMoons {
     out.println(device.describe(Device.visible()));
     out.println("TensorBoard: tensorboard --logdir " + logRoot);
     List<Run> runs = new ArrayList<>();
+    try {
+      runAll(selected, shallowSteps, deepSteps, mnistEpochs, device, logRoot, out, resume, runs);
+    } catch (TrainingInterruptedException stopped) {
+      out.println(stopped.getMessage()); // the runs train quietly: this says where the checkpoint is and how to resume
+      return;
+    }
+    out.println();
+    out.print(table(runs));
+  }
+
+  private static void runAll(
+      List<String> selected, int shallowSteps, int deepSteps, int mnistEpochs, Device device, Path logRoot, PrintStream out, String resume,
+      List<Run> runs) {
     if (selected.contains("shallow")) {
       runs.addAll(plainAndRelaxed("shallow", new ShallowPlainGraph(), new ShallowRelaxedGraph(), shallowSteps, device, logRoot, out, resume));
     }
@@ -225,8 +239,6 @@ public final class RaiMoons {
     if (selected.contains("mnist")) {
       runs.addAll(mnist(mnistEpochs, device, logRoot, out, resume));
     }
-    out.println();
-    out.print(table(runs));
   }
 
   /** A new set of runs' name: the time it started (with a counter if one of that second exists). */
