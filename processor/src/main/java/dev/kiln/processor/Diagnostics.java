@@ -11,6 +11,7 @@ import dev.kiln.processor.model.Origin;
 import java.util.Optional;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.tools.Diagnostic;
 
 /**
@@ -40,6 +41,12 @@ final class Diagnostics {
   /** An error on one attribute of the annotation: on its value where written, else on the annotation. */
   void error(Origin origin, String attribute, String message) {
     report(Diagnostic.Kind.ERROR, origin, Optional.of(attribute), message);
+  }
+
+  /** An error on {@code element} itself, for a mistake no annotation stands for (a member with none). */
+  void error(Element element, String message) {
+    errorCount++;
+    messager.printMessage(Diagnostic.Kind.ERROR, message, element);
   }
 
   void warning(Origin origin, String message) {

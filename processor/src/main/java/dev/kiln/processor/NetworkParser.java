@@ -73,6 +73,7 @@ final class NetworkParser {
   private static final String RPROP = "dev.kiln.dsl.Rprop";
   private static final Set<String> OPTIMIZERS = Set.of(SGD, MOMENTUM, ADAM, RMS_PROP, RPROP);
   private static final String RELAXED = "dev.kiln.dsl.Relaxed";
+  private static final String LAYER_TYPE = "dev.kiln.dsl.Layer";
 
   private final Elements elements;
   private final AnnotationReader reader;
@@ -102,6 +103,9 @@ final class NetworkParser {
         continue;
       }
       MemberAnnotations annotations = MemberAnnotations.of(member);
+      if (!hasNetworkForm(type, member, annotations)) {
+        continue;
+      }
       if (!annotations.layers().isEmpty()) {
         layers.add(layer(member, annotations, loss));
       } else if (!annotations.parameters().isEmpty()) {
@@ -190,11 +194,101 @@ final class NetworkParser {
       return new MemberAnnotations(layers, activations, modifiers, parameters);
     }
 
+    boolean isEmpty() {
+      return all().isEmpty();
+    }
+
+    /** Every Kiln annotation on the member: layers, parameters, activations, modifiers. */
+    List<AnnotationMirror> all() {
+      List<AnnotationMirror> all = new ArrayList<>(layers);
+      all.addAll(parameters);
+      all.addAll(activations);
+      all.addAll(modifiers);
+      return all;
+    }
+
     /** The modifier of type {@code qualifiedName} on the member, if written. */
     Optional<AnnotationMirror> modifier(String qualifiedName) {
       return modifiers.stream().filter(mirror -> AnnotationReader.qualifiedName(mirror).equals(qualifiedName))
           .findFirst();
     }
+  }
+
+  /**
+   * Whether {@code member} has the form of a network member: every method of a network type is a
+   * layer or a parameter, declared abstract, without parameters or type parameters (the generated
+   * graph reads its annotations and never calls it); fields (constants) may give annotation values.
+   * Reports a method that is none of these on the method, saying how to declare it.
+   */
+  private boolean hasNetworkForm(TypeElement network, Element member, MemberAnnotations annotations) {
+    if (!(member instanceof ExecutableElement method)) {
+      // An abstract class may declare layers and parameters as fields; a static field is a constant.
+      if (!annotations.isEmpty() && member.getModifiers().contains(Modifier.STATIC)) {
+        diagnostics.error(Origin.of(member, annotations.all().get(0)), "'" + member.getSimpleName()
+            + "' is a constant (a static field, as every field of an interface is): a layer or parameter is an "
+            + "abstract method, e.g. @Dense(units = 42) Layer hidden(); or @Fixed(0) double theta();");
+        return false;
+      }
+      return true;
+    }
+    if (annotations.isEmpty() && network.getKind() != ElementKind.INTERFACE) {
+      // An abstract class may keep methods of its own beside the network's members.
+      return true;
+    }
+    String name = method.getSimpleName().toString();
+    String what = !annotations.layers().isEmpty() ? "layer '" + name + "'"
+        : !annotations.parameters().isEmpty() ? "parameter '" + name + "'"
+        : "method '" + name + "'";
+    String declaration = !annotations.parameters().isEmpty() && annotations.layers().isEmpty()
+        ? "double " + name + "();" : "Layer " + name + "();";
+    Set<Modifier> modifiers = method.getModifiers();
+    String problem = null;
+    if (modifiers.contains(Modifier.STATIC)) {
+      problem = what + " is static";
+    } else if (modifiers.contains(Modifier.DEFAULT)) {
+      problem = what + " is a default method with a body";
+    } else if (modifiers.contains(Modifier.PRIVATE)) {
+      problem = what + " is private";
+    } else if (!modifiers.contains(Modifier.ABSTRACT)) {
+      problem = what + " is not abstract";
+    } else if (!method.getParameters().isEmpty()) {
+      problem = what + " takes parameters";
+    } else if (!method.getTypeParameters().isEmpty()) {
+      problem = what + " has type parameters";
+    }
+    if (problem != null && annotations.isEmpty()) {
+      diagnostics.error(method, problem + ": every method of @Network " + network.getSimpleName() + " declares a layer or "
+          + "a parameter, which the generated graph reads and never calls; move the code out of the network type");
+      return false;
+    }
+    if (problem != null) {
+      diagnostics.error(origin(method, annotations), problem + ": every method of @Network " + network.getSimpleName()
+          + " declares a layer or a parameter as an abstract method without parameters, which the generated graph "
+          + "reads and never calls; declare it as " + declaration + " with its annotations, or move the code out of "
+          + "the network type");
+      return false;
+    }
+    if (annotations.layers().isEmpty() && annotations.parameters().isEmpty()) {
+      if (annotations.isEmpty()) {
+        diagnostics.error(method, "'" + name + "' is neither a layer nor a parameter: annotate it as a "
+            + "layer (@Input, @Dense, @Conv2D, @Flatten or @Output) returning Layer, or as a parameter (@Fixed, "
+            + "@Annealed or @Trainable) returning double, or remove it");
+        return false;
+      }
+      // Activations or modifiers without a layer: reportConflicts says what is missing.
+      return true;
+    }
+    if (!annotations.layers().isEmpty() && !method.getReturnType().toString().equals(LAYER_TYPE)) {
+      diagnostics.error(Origin.of(member, annotations.layers().get(0)), "layer '" + name + "' returns "
+          + method.getReturnType() + ": a layer is declared as Layer " + name + "(); (dev.kiln.dsl.Layer)");
+      return false;
+    }
+    return true;
+  }
+
+  /** Where an error about {@code method} points: its first Kiln annotation. */
+  private static Origin origin(ExecutableElement method, MemberAnnotations annotations) {
+    return Origin.of(method, annotations.all().get(0));
   }
 
   /** A member may be one layer or one parameter, and a layer has at most one activation. */

@@ -1,5 +1,6 @@
 package dev.kiln.processor;
 
+import dev.kiln.dsl.Loss;
 import dev.kiln.processor.model.DropoutModel;
 import dev.kiln.processor.model.LayerModel;
 import dev.kiln.processor.model.LayerModel.Conv2DLayer;
@@ -116,6 +117,12 @@ final class NetworkValidator {
         requirePositive(output.origin(), "units", output.units(), "output layer '" + output.name()
             + "' has units = " + output.units() + ": it has one unit per logit, at least one");
         output.regularization().ifPresent(this::validateRegularization);
+        if (network.loss() == Loss.SOFTMAX_CROSS_ENTROPY && output.units() == 1) {
+          diagnostics.error(output.origin(), "units", "output layer '" + output.name() + "' has one unit under "
+              + "SOFTMAX_CROSS_ENTROPY: a softmax over one class is always 1, so the network could never learn; "
+              + "for two classes use @Network(loss = Loss.SIGMOID_CROSS_ENTROPY) with one unit, or give the output "
+              + "one unit per class");
+        }
       }
     }
     network.regularization().ifPresent(this::validateRegularization);

@@ -351,6 +351,89 @@ class ValidationTest {
         "@Network goes on an interface or an abstract class, not on an enum", "@Network");
   }
 
+  // Members: every method is a layer or a parameter, declared abstract
+
+  @Test
+  void softmaxOverOneUnit() {
+    JavaFileObject file = source("Moons",
+        "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)",
+        "interface Moons {",
+        "  " + INPUT,
+        "  @Output(units = 1) Layer logit();",
+        "}");
+    assertError(file, "output layer 'logit' has one unit under SOFTMAX_CROSS_ENTROPY: a softmax over one class is always 1",
+        "@Output(units = 1)");
+    assertThat(compile(file)).hadErrorContaining("use @Network(loss = Loss.SIGMOID_CROSS_ENTROPY) with one unit");
+  }
+
+  @Test
+  void softmaxOverTwoUnitsCompiles() {
+    assertThat(compile(source("Moons",
+        "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)",
+        "interface Moons {",
+        "  " + INPUT,
+        "  @Output(units = 2) Layer logit();",
+        "}"))).succeededWithoutWarnings();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "default Layer hidden() { return null; }                   | layer 'hidden' is a default method with a body",
+      "static Layer hidden() { return null; }                    | layer 'hidden' is static",
+      "private Layer hidden() { return null; }                   | layer 'hidden' is private",
+      "Layer hidden(int width);                                  | layer 'hidden' takes parameters",
+      "<T> Layer hidden();                                       | layer 'hidden' has type parameters",
+  })
+  void layerThatIsNotAnAbstractMethod(String declaration, String message) {
+    JavaFileObject file = network(INPUT, "@Dense(units = 42) @ThetaLeaky(\"theta\") " + declaration, OUTPUT, THETA);
+    Compilation compilation = assertError(file, message, "@Dense(units = 42)");
+    assertThat(compilation).hadErrorContaining("declare it as Layer hidden(); with its annotations");
+  }
+
+  @Test
+  void parameterDeclaredAsADefaultMethod() {
+    JavaFileObject file = network(INPUT, HIDDEN, OUTPUT, "@Fixed(0) default double theta() { return 0; }");
+    assertError(file, "parameter 'theta' is a default method with a body", "@Fixed(0)");
+    assertThat(compile(file)).hadErrorContaining("declare it as double theta(); with its annotations");
+  }
+
+  @Test
+  void staticParameter() {
+    assertError(network(INPUT, HIDDEN, OUTPUT, "@Fixed(0) static double theta() { return 0; }"),
+        "parameter 'theta' is static", "@Fixed(0)");
+  }
+
+  @Test
+  void methodWithoutAnnotations() {
+    assertError(network(INPUT, HIDDEN, "Layer forgotten();", OUTPUT, THETA),
+        "'forgotten' is neither a layer nor a parameter: annotate it as a layer", "Layer forgotten()");
+  }
+
+  @Test
+  void helperMethodInTheNetworkType() {
+    assertError(network(INPUT, HIDDEN, OUTPUT, THETA, "static int width() { return 42; }"),
+        "method 'width' is static: every method of @Network Moons declares a layer or a parameter", "int width()");
+  }
+
+  @Test
+  void layerThatDoesNotReturnLayer() {
+    assertError(network(INPUT, "@Dense(units = 42) @ThetaLeaky(\"theta\") double hidden();", OUTPUT, THETA),
+        "layer 'hidden' returns double: a layer is declared as Layer hidden();", "@Dense(units = 42)");
+  }
+
+  @Test
+  void layerDeclaredAsAField() {
+    assertError(network(INPUT, "@Dense(units = 42) Layer HIDDEN = null;", OUTPUT),
+        "'HIDDEN' is a constant (a static field, as every field of an interface is): a layer or parameter is an "
+            + "abstract method", "@Dense(units = 42)");
+  }
+
+  @Test
+  void constantsAndNestedTypesAreAllowed() {
+    assertThat(compile(network("int WIDTH = 42;", INPUT, "@Dense(units = WIDTH) @ThetaLeaky(\"theta\") Layer hidden();",
+        OUTPUT, THETA, "final class Notes {}"))).succeededWithoutWarnings();
+  }
+
   private static Compilation javacWithSchedule(JavaFileObject network) {
     return compile(network, Sources.thetaSchedule());
   }
