@@ -54,6 +54,7 @@ public final class TrainingConfig {
     String resumeInstruction;
     int logEvery = 10;
     PrintStream output = System.out;
+    EpochProgress epochProgress = EpochProgress.AUTO;
     /** Null: no checkpoints, and no resuming. */
     CheckpointPolicy checkpoints = CheckpointPolicy.defaults();
     NonFiniteSteps nonFiniteSteps = NonFiniteSteps.STOP;
@@ -191,6 +192,25 @@ public final class TrainingConfig {
     return with(s -> s.output = output);
   }
 
+  /**
+   * Whether progress within an epoch is shown (steps done, examples per second, time left), in place
+   * on one line; by default ({@link EpochProgress#AUTO}) only when printing to a terminal.
+   */
+  public TrainingConfig withEpochProgress(EpochProgress progress) {
+    Objects.requireNonNull(progress, "progress");
+    return with(s -> s.epochProgress = progress);
+  }
+
+  /** Whether progress within an epoch is shown live: as {@link #withEpochProgress} says, for this output. */
+  public boolean showsLiveProgress() {
+    return switch (settings.epochProgress) {
+      case LIVE -> prints();
+      case LINES -> false;
+      // System.console() is there only when the JVM's standard input and output are a terminal.
+      case AUTO -> settings.output == System.out && System.console() != null;
+    };
+  }
+
   /** Prints nothing (TensorBoard files are still written). */
   public TrainingConfig quiet() {
     return withOutput(SILENT);
@@ -316,7 +336,8 @@ public final class TrainingConfig {
         + ", validation=" + validation + (s.validateEvery > 1 ? " every " + s.validateEvery + " epochs" : "")
         + ", logRoot=" + s.logRoot + ", runName=" + (s.runName == null ? "<network>-<time>" : s.runName)
         + ", logEvery=" + s.logEvery + ", checkpoints=" + (s.checkpoints == null ? "none" : s.checkpoints)
-        + ", nonFiniteSteps=" + s.nonFiniteSteps + ", stopOnSignals=" + s.stopOnSignals + "]";
+        + ", nonFiniteSteps=" + s.nonFiniteSteps + ", stopOnSignals=" + s.stopOnSignals + ", epochProgress=" + s.epochProgress
+        + "]";
   }
 
   private static void requirePositive(String name, int value) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The console side of a training run: what runs where at the start, a line per epoch (at most one a
@@ -18,6 +19,8 @@ import java.util.Map;
  */
 final class ProgressPrinter {
   private static final Duration LINE_INTERVAL = Duration.ofSeconds(1);
+  /** How often the live status line is rewritten: often enough to look alive, rarely enough to cost nothing. */
+  static final Duration STATUS_INTERVAL = Duration.ofMillis(250);
 
   private final PrintStream out;
   /** False for a quiet run: a full-batch run has an epoch a step, and formatting its line costs. */
@@ -27,10 +30,24 @@ final class ProgressPrinter {
   private final NetworkSpec spec;
   private final String deviceDescription;
   private final boolean hasAccuracy;
+  /** Whether a status line is rewritten in place within an epoch. */
+  private final boolean live;
+  private final LongSupplier clock;
+  /** When the status line was last written, in the clock's nanoseconds. */
+  private long lastStatus;
+  private boolean statusWritten;
+  /** The length of the status line on the terminal now; 0 when there is none. */
+  private int statusLength;
 
   ProgressPrinter(TrainingConfig config, NetworkSpec spec, String deviceDescription, boolean hasAccuracy) {
+    this(config, spec, deviceDescription, hasAccuracy, System::nanoTime);
+  }
+
+  ProgressPrinter(TrainingConfig config, NetworkSpec spec, String deviceDescription, boolean hasAccuracy, LongSupplier clock) {
     this.out = config.output();
     this.printsEpochs = config.prints();
+    this.live = config.showsLiveProgress();
+    this.clock = clock;
     this.spec = spec;
     this.deviceDescription = deviceDescription;
     this.hasAccuracy = hasAccuracy;
@@ -65,8 +82,56 @@ final class ProgressPrinter {
     out.flush();
   }
 
+  /**
+   * After a step: on a live terminal and at most every {@link #STATUS_INTERVAL}, rewrites the status
+   * line with the epoch's steps done, its examples per second and the time its remaining steps will
+   * take at that rate. Costs one clock read otherwise, so the step loop can call it every step.
+   *
+   * @param epochNanos the epoch's training time so far
+   */
+  void step(int epoch, int epochs, long batchesDone, long stepsPerEpoch, long examples, long epochNanos) {
+    if (!live) {
+      return;
+    }
+    long now = clock.getAsLong();
+    if (statusWritten && now - lastStatus < STATUS_INTERVAL.toNanos()) {
+      return;
+    }
+    statusWritten = true;
+    lastStatus = now;
+    String status = status(epoch, epochs, batchesDone, stepsPerEpoch, examples, epochNanos);
+    // Pads over what a longer line before left.
+    out.print("\r" + status + " ".repeat(Math.max(0, statusLength - status.length())));
+    out.flush();
+    statusLength = status.length();
+  }
+
+  /** {@code epoch 3/30  step 120/469  12,345 examples/s  0:27 left}. */
+  static String status(int epoch, int epochs, long batchesDone, long stepsPerEpoch, long examples, long epochNanos) {
+    double seconds = epochNanos / 1e9;
+    String rate = seconds > 0 ? String.format(Locale.ROOT, "  %,.0f examples/s", examples / seconds) : "";
+    String left = "";
+    if (batchesDone > 0 && seconds > 0) {
+      long remaining = Math.round(seconds / batchesDone * (stepsPerEpoch - batchesDone));
+      left = String.format(Locale.ROOT, "  %d:%02d left", remaining / 60, remaining % 60);
+    }
+    int width = String.valueOf(epochs).length();
+    int stepWidth = String.valueOf(stepsPerEpoch).length();
+    return String.format(Locale.ROOT, "epoch %" + width + "d/%d  step %" + stepWidth + "d/%d", epoch, epochs, batchesDone, stepsPerEpoch)
+        + rate + left;
+  }
+
+  /** Clears the status line, so that a full line can take its place. */
+  private void clearStatus() {
+    if (statusLength > 0) {
+      out.print("\r" + " ".repeat(statusLength) + "\r");
+      statusLength = 0;
+    }
+  }
+
   /** A line about the run's files or steps: a checkpoint set aside, event files cut back, a step skipped, a stop. */
   void note(String line) {
+    clearStatus();
     out.println("  " + line);
     out.flush();
   }
@@ -81,6 +146,7 @@ final class ProgressPrinter {
     boolean due =
         lastEpochLine == null || stats.hasValidation() || stats.skippedSteps() > 0 || stats.epoch() == epochs
             || now - lastEpochLine >= LINE_INTERVAL.toNanos();
+    clearStatus();
     if (!printsEpochs || !due) {
       return;
     }
