@@ -29,5 +29,5 @@ if (!problems.isEmpty()) {
     }
     throw new IllegalArgumentException(
         "Invalid -Dpackage=${pkg}: ${problems.unique().join('; ')}. A package is Java identifiers " +
-        "separated by dots, e.g. -Dpackage=com.example.moons. Nothing was generated (${project} was removed).")
+        "separated by dots, e.g. -Dpackage=com.example.moons. Nothing is left of the project: ${project} was deleted.")
 }

@@ -23,9 +23,12 @@ assert new File(sources, 'MoonsAnnealingMain.java').isFile()
 assert new File(project, 'src/test/java/org/example/kiln/moons/MoonsAnnealingTest.java').isFile()
 Files.walk(project.toPath()).filter { Files.isRegularFile(it) && it.toString() =~ /\.(java|xml|md)$/ }.forEach {
     assert !it.toFile().text.contains('dev.kiln.samples') : "${it} still names the sample's package"
+    assert !it.toFile().text.contains('dev/kiln/samples') : "${it} still names the sample's package directory"
     assert !it.toFile().text.contains(']]#') && !it.toFile().text.contains('#[[') : "${it} has template markers left"
 }
-assert new File(project, 'README.md').text.startsWith('# my-moons')
+String readme = new File(project, 'README.md').text
+assert readme.startsWith('# my-moons')
+assert readme.contains('](src/main/java/org/example/kiln/moons/MoonsAnnealing.java)')
 
 // The build ran the training test: the report says it passed, with no failure.
 File report = new File(project, 'target/surefire-reports/TEST-org.example.kiln.moons.MoonsAnnealingTest.xml')
