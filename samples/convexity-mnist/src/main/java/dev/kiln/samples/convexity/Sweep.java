@@ -1,6 +1,7 @@
 package dev.kiln.samples.convexity;
 
 import dev.kiln.runtime.TrainingInterruptedException;
+import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.summary.EventFileWriter;
 import dev.kiln.runtime.summary.HParams;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -100,7 +100,7 @@ public final class Sweep {
     } else {
       if (Files.exists(directory)) {
         out.printf("%s: removing the unfinished run in %s, which has no checkpoint to resume from%n", label, directory);
-        deleteRecursively(directory);
+        Directories.deleteRecursively(directory);
       }
       out.printf("%s: running into %s%n", label, directory);
     }
@@ -178,13 +178,5 @@ public final class Sweep {
 
   private static double epochSeconds() {
     return System.currentTimeMillis() / 1000.0;
-  }
-
-  static void deleteRecursively(Path directory) throws IOException {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

@@ -6,6 +6,7 @@ import dev.kiln.runtime.Device;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
+import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.HParams;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +40,7 @@ class VariantsTrainOnMnistTest {
   @BeforeAll
   void runEveryVariantOnce() throws IOException {
     if (Files.exists(LOG_ROOT)) {
-      Sweep.deleteRecursively(LOG_ROOT); // a fresh sweep each time, not a resumed one
+      Directories.deleteRecursively(LOG_ROOT); // a fresh sweep each time, not a resumed one
     }
     Mnist mnist = Mnist.load();
     Dataset train = mnist.train().range(0, TRAIN_IMAGES);
