@@ -87,9 +87,9 @@ final class ProgressPrinter {
    * line with the epoch's steps done, its examples per second and the time its remaining steps will
    * take at that rate. Costs one clock read otherwise, so the step loop can call it every step.
    *
-   * @param epochNanos the epoch's training time so far
+   * @param epochStart when the epoch's training time began, on the clock (checkpoint writing moves it on)
    */
-  void step(int epoch, int epochs, long batchesDone, long stepsPerEpoch, long examples, long epochNanos) {
+  void step(int epoch, int epochs, long batchesDone, long stepsPerEpoch, long examples, long epochStart) {
     if (!live) {
       return;
     }
@@ -99,7 +99,7 @@ final class ProgressPrinter {
     }
     statusWritten = true;
     lastStatus = now;
-    String status = status(epoch, epochs, batchesDone, stepsPerEpoch, examples, epochNanos);
+    String status = status(epoch, epochs, batchesDone, stepsPerEpoch, examples, now - epochStart);
     // Pads over what a longer line before left.
     out.print("\r" + status + " ".repeat(Math.max(0, statusLength - status.length())));
     out.flush();

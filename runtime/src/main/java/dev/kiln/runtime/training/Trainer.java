@@ -272,7 +272,7 @@ public final class Trainer {
           skipped += outcome.applied() ? 0 : 1;
           means = outcome.epochMeans();
           step++;
-          printer.step(epoch, config.epochs(), batch + 1, stepsPerEpoch, examples, System.nanoTime() - epochStart);
+          printer.step(epoch, config.epochs(), batch + 1, stepsPerEpoch, examples, epochStart);
           if (checkpoints != null && checkpoints.dueAfterSteps(step - firstStep) && batch + 1 < stepsPerEpoch) {
             // One due at an epoch's last step waits for the epoch's results, below.
             long writing = System.nanoTime();

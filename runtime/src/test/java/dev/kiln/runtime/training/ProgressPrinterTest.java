@@ -32,7 +32,7 @@ class ProgressPrinterTest {
     ProgressPrinter printer = printer(bytes, clock);
     for (int step = 1; step <= 100; step++) {
       clock.addAndGet(20 * MS);
-      printer.step(1, 1, step, 100, step * 32L, step * 20 * MS);
+      printer.step(1, 1, step, 100, step * 32L, 0);
     }
     // 2 s of steps: the first, then one every 250 ms.
     String output = bytes.toString(StandardCharsets.UTF_8);
