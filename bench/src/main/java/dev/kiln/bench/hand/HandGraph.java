@@ -147,32 +147,27 @@ public final class HandGraph {
       updates.add(optimizer.assignSubVariableOp(variable.handle(), optimizer.reshape(deltas.get(i), optimizer.constant(variable.read().shape().asArray()))));
     }
 
+    // The targets' step sizes and previous gradients side by side, one slot each: one gather and
+    // one scatter per slot, not one per target.
     long[] widths = new long[targets.size()];
-    List<Variable<TFloat32>> stepSlots = new ArrayList<>();
-    List<Variable<TFloat32>> previousSlots = new ArrayList<>();
-    List<Operand<TFloat32>> rowSteps = new ArrayList<>();
-    List<Operand<TFloat32>> rowPrevious = new ArrayList<>();
+    long examples = targets.get(0).variable().read().shape().size(0);
     List<Operand<TFloat32>> rowGradients = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
-      Shape shape = targets.get(i).variable().read().shape();
-      widths[i] = shape.size(1);
-      Variable<TFloat32> stepSlot = filled("rprop_rows_step_" + i, shape, settings.initialStep());
-      Variable<TFloat32> previousSlot = filled("rprop_rows_gradient_" + i, shape, 0);
-      stepSlots.add(stepSlot);
-      previousSlots.add(previousSlot);
-      rowSteps.add(optimizer.resourceGather(stepSlot.handle(), indices, TFloat32.class));
-      rowPrevious.add(optimizer.resourceGather(previousSlot.handle(), indices, TFloat32.class));
+      widths[i] = targets.get(i).variable().read().shape().size(1);
       rowGradients.add(gradients.dy(trainables.size() + i));
     }
+    Shape slotShape = Shape.of(examples, java.util.Arrays.stream(widths).sum());
+    Variable<TFloat32> stepSlot = filled("rprop_row_step", slotShape, settings.initialStep());
+    Variable<TFloat32> previousSlot = filled("rprop_row_gradient", slotShape, 0);
     Operand<TInt32> sideBySide = optimizer.constant(1);
     RpropUpdate rows =
-        rpropUpdate(optimizer, settings, optimizer.concat(rowSteps, sideBySide), optimizer.concat(rowPrevious, sideBySide), optimizer.concat(rowGradients, sideBySide));
-    List<? extends Operand<TFloat32>> newSteps = optimizer.splitV(rows.step(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
-    List<? extends Operand<TFloat32>> counted = optimizer.splitV(rows.counted(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
+        rpropUpdate(
+            optimizer, settings, optimizer.resourceGather(stepSlot.handle(), indices, TFloat32.class),
+            optimizer.resourceGather(previousSlot.handle(), indices, TFloat32.class), optimizer.concat(rowGradients, sideBySide));
+    updates.add(optimizer.resourceScatterUpdate(stepSlot.handle(), indices, rows.step()));
+    updates.add(optimizer.resourceScatterUpdate(previousSlot.handle(), indices, rows.counted()));
     List<? extends Operand<TFloat32>> rowDeltas = optimizer.splitV(rows.delta(), optimizer.constant(widths), sideBySide, (long) widths.length).output();
     for (int i = 0; i < targets.size(); i++) {
-      updates.add(optimizer.resourceScatterUpdate(stepSlots.get(i).handle(), indices, newSteps.get(i)));
-      updates.add(optimizer.resourceScatterUpdate(previousSlots.get(i).handle(), indices, counted.get(i)));
       updates.add(optimizer.resourceScatterSub(targets.get(i).variable().handle(), indices, rowDeltas.get(i)));
     }
     return tf.withControlDependencies(updates).withName("train").assignAddVariableOp(step.handle(), tf.constant(1L));

@@ -28,8 +28,9 @@ import org.tensorflow.types.TInt32;
  * <p>Rprop has no kernel and is built from graph ops, once for all whole variables together (their
  * gradients concatenated into one vector, their step sizes and previous gradients in the slots
  * {@code optimizer/rprop_step} and {@code optimizer/rprop_gradient}, in variable order) and once
- * for the batch's rows of all per-example variables: a dozen ops a step instead of a dozen per
- * variable, which for a 100-layer network is most of the step's ops.
+ * for the batch's rows of all per-example variables (their slots side by side in
+ * {@code optimizer/rprop_row_step} and {@code optimizer/rprop_row_gradient}): a dozen ops a step
+ * instead of a dozen per variable, which for a 100-layer network is most of the step's ops.
  */
 final class OptimizerOps {
   private OptimizerOps() {}
@@ -228,41 +229,45 @@ final class OptimizerOps {
   }
 
   /**
-   * Rprop on the batch's rows of every per-example variable at once: the rows of their gradients,
-   * step sizes and previous gradients side by side ({@code [batch, Σ widths]}), updated together and
-   * scattered back into each variable's slots {@code <variable>/rprop_step} and
-   * {@code <variable>/rprop_gradient}.
+   * Rprop on the batch's rows of every per-example variable at once: the rows of their gradients
+   * side by side ({@code [batch, Σ widths]}) against two per-example slots that hold every
+   * variable's step sizes and previous gradients side by side in the same order,
+   * {@code optimizer/rprop_row_step} and {@code optimizer/rprop_row_gradient}. One gather and one
+   * scatter per slot, where a slot per variable took one per variable and layer: for a deep
+   * relaxed network those copies were a third of the step.
    */
   private static List<Op> rpropRows(Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<RowGradient> rowGradients) {
+    Operand<TInt32> indices = rowGradients.get(0).indices();
     List<Rows> rows = new ArrayList<>();
-    List<StateVariable<TFloat32>> stepSlots = new ArrayList<>();
-    List<StateVariable<TFloat32>> previousSlots = new ArrayList<>();
-    List<Operand<TFloat32>> steps = new ArrayList<>();
-    List<Operand<TFloat32>> previous = new ArrayList<>();
     List<Operand<TFloat32>> gradients = new ArrayList<>();
     long[] widths = new long[rowGradients.size()];
     for (int i = 0; i < rowGradients.size(); i++) {
       RowGradient gradient = rowGradients.get(i);
-      Rows place = new Rows(gradient.variable(), gradient.indices());
+      if (gradient.indices() != indices) {
+        throw new IllegalStateException("Rprop updates per-example variables of one batch: " + gradient.variable().name() + " has rows of another");
+      }
+      Rows place = new Rows(gradient.variable(), indices);
       rows.add(place);
-      StateVariable<TFloat32> stepSlot = place.slot(state, "rprop_step", rprop.learningRate() * gradient.learningRateScale());
-      StateVariable<TFloat32> previousSlot = place.slot(state, "rprop_gradient", 0);
-      stepSlots.add(stepSlot);
-      previousSlots.add(previousSlot);
       widths[i] = place.rowShape().size();
-      steps.add(place.flatRows(tf, place.read(tf, stepSlot)));
-      previous.add(place.flatRows(tf, place.read(tf, previousSlot)));
       gradients.add(place.flatRows(tf, gradient.gradient()));
     }
-    RpropUpdate update = RpropUpdate.of(tf, rprop, sideBySide(tf, steps), sideBySide(tf, previous), sideBySide(tf, gradients));
-    List<Operand<TFloat32>> newSteps = split(tf, update.step(), widths, 1);
-    List<Operand<TFloat32>> counted = split(tf, update.counted(), widths, 1);
-    List<Operand<TFloat32>> deltas = split(tf, update.delta(), widths, 1);
+    float[] initialSteps = new float[Math.toIntExact(Arrays.stream(widths).sum())];
+    for (int i = 0, from = 0; i < widths.length; from += (int) widths[i], i++) {
+      Arrays.fill(initialSteps, from, from + (int) widths[i], (float) (rprop.learningRate() * rowGradients.get(i).learningRateScale()));
+    }
+    Shape row = Shape.of(initialSteps.length);
+    StateVariable<TFloat32> stepSlot = state.perExample("optimizer/rprop_row_step", row, initialSteps);
+    StateVariable<TFloat32> previousSlot = state.perExample("optimizer/rprop_row_gradient", row, 0);
+    RpropUpdate update =
+        RpropUpdate.of(
+            tf, rprop, tf.resourceGather(stepSlot.handle(), indices, TFloat32.class),
+            tf.resourceGather(previousSlot.handle(), indices, TFloat32.class), sideBySide(tf, gradients));
     List<Op> updates = new ArrayList<>();
+    updates.add(tf.resourceScatterUpdate(stepSlot.handle(), indices, update.step()));
+    updates.add(tf.resourceScatterUpdate(previousSlot.handle(), indices, update.counted()));
+    List<Operand<TFloat32>> deltas = split(tf, update.delta(), widths, 1);
     for (int i = 0; i < rows.size(); i++) {
       Rows place = rows.get(i);
-      updates.add(place.write(tf, stepSlots.get(i), place.unflatRows(tf, newSteps.get(i))));
-      updates.add(place.write(tf, previousSlots.get(i), place.unflatRows(tf, counted.get(i))));
       updates.add(place.subtract(tf, place.unflatRows(tf, deltas.get(i))));
     }
     return updates;
