@@ -193,7 +193,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("// hidden: dense 1152 -> 64, elu; dropout 0.5\n");
     assertThat(source).contains("Operand<TFloat32> hiddenActivation = hiddenOps.withName(\"elu\").nn.elu(hiddenLinear);\n"
         + "    Operand<TFloat32> hidden = graph.dropout(\"hidden/dropout\", hiddenActivation, 0.5);\n");
-    assertThat(source).contains("      Operand<TFloat32> deepLinear = deepOps.withName(\"linear\").math.add("
+    assertThat(source).contains("      Operand<TFloat32> deepLinear = deepOps.withName(\"linear\").nn.biasAdd("
         + "deepOps.linalg.matMul(deep, deepWeights), deepBias);\n"
         + "      deep = graph.dropout(deepName + \"/dropout\", deepLinear, 0.1);\n");
     assertThat(source).contains("digitOps.linalg.matMul(deep, digitWeights)");

@@ -138,9 +138,9 @@ class GeneratedSourceTest {
           + "hiddenOps.math.sigmoid(hiddenOps.math.mul(p, hiddenLinear)));",
       "@ThetaLeaky(\"p\") | hidden = hiddenOps.withName(\"theta_leaky\").math.maximum("
           + "hiddenOps.math.mul(hiddenLinear, hiddenOps.math.tan(p)), hiddenLinear);",
-      "@Identity    | hidden = hiddenOps.withName(\"linear\").math.add("
+      "@Identity    | hidden = hiddenOps.withName(\"linear\").nn.biasAdd("
           + "hiddenOps.linalg.matMul(point, hiddenWeights), hiddenBias);",
-      "''           | hidden = hiddenOps.withName(\"linear\").math.add("
+      "''           | hidden = hiddenOps.withName(\"linear\").nn.biasAdd("
           + "hiddenOps.linalg.matMul(point, hiddenWeights), hiddenBias);",
   })
   void eachActivation(String activation, String expectedLine) {

@@ -100,7 +100,7 @@ public final class HandNetworks {
       String name = output ? "logit" : "hidden" + (layer + 1);
       weights.add(state.weights(name + "/weights", Shape.of(layer == 0 ? 2 : width, output ? 1 : width)));
       biases.add(state.bias(name + "/bias", output ? 1 : width));
-      Operand<TFloat32> linear = tf.math.add(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
+      Operand<TFloat32> linear = tf.nn.biasAdd(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
       ordinary.add(linear);
       x = output ? linear : tf.math.sigmoid(linear);
     }
@@ -115,7 +115,7 @@ public final class HandNetworks {
     for (int layer = 0; layer <= hiddenLayers; layer++) {
       boolean output = layer == hiddenLayers;
       HandGraph.Variable<TFloat32> variable = state.filled("targets_" + layer, Shape.of(examples, output ? 1 : width), 0);
-      Operand<TFloat32> linear = tf.math.add(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
+      Operand<TFloat32> linear = tf.nn.biasAdd(tf.linalg.matMul(x, weights.get(layer)), biases.get(layer));
       Operand<TFloat32> rows = tf.resourceGather(variable.handle(), indices, TFloat32.class);
       targets.add(new HandGraph.Rows(variable, rows));
       hiddenLosses.add(tf.math.mean(tf.math.squaredDifference(rows, linear), allAxes));
@@ -158,7 +158,7 @@ public final class HandNetworks {
     Ops tf = state.tf();
     Operand<TFloat32> weights = state.weights(name + "/weights", Shape.of(in, out));
     Operand<TFloat32> bias = state.bias(name + "/bias", out);
-    return tf.math.add(tf.linalg.matMul(x, weights), bias);
+    return tf.nn.biasAdd(tf.linalg.matMul(x, weights), bias);
   }
 
   private static Operand<TFloat32> conv(HandGraph state, String name, Operand<TFloat32> x, long kernel, long in, long filters) {

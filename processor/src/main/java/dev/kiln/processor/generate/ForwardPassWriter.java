@@ -319,8 +319,9 @@ final class ForwardPassWriter {
     return bias;
   }
 
+  /** {@code biasAdd(matMul(input, weights), bias)}: BiasAdd's gradient is one op, a broadcasting Add's about eight. */
   private static CodeBlock linear(String ops, String input, String weights, String bias) {
-    return CodeBlock.of("$N.withName($S).math.add($N.linalg.matMul($N, $N), $N)", ops, "linear", ops, input, weights, bias);
+    return CodeBlock.of("$N.withName($S).nn.biasAdd($N.linalg.matMul($N, $N), $N)", ops, "linear", ops, input, weights, bias);
   }
 
   /** The layer's ops, in the name scope its state is in. */
