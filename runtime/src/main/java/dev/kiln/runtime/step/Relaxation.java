@@ -1,5 +1,6 @@
 package dev.kiln.runtime.step;
 
+import dev.kiln.dsl.Relaxed;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.RelaxationSpec;
@@ -54,8 +55,12 @@ public final class Relaxation {
    *     the targets' gradient is taken with respect to
    * @param ordinary the value the targets stand for, in the ordinary forward pass
    * @param hiddenLoss the loss between {@code rows} and the value the relaxed pass computed for them
+   * @param total the hidden loss before it is divided by the number of values: the sum of absolute
+   *     differences, or half the sum of squares
    */
-  public record Target(String layer, StateVariable<TFloat32> variable, Operand<TFloat32> rows, Operand<TFloat32> ordinary, Operand<TFloat32> hiddenLoss) {}
+  public record Target(
+      String layer, StateVariable<TFloat32> variable, Operand<TFloat32> rows, Operand<TFloat32> ordinary, Operand<TFloat32> hiddenLoss,
+      Operand<TFloat32> total) {}
 
   /**
    * The ops that size and set the targets, built after the optimiser (whose per-example state is
@@ -102,12 +107,15 @@ public final class Relaxation {
     }
     Placeholder<TInt32> indices =
         state.scope(RelaxedPassBuilder.SCOPE).withName("example_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
+    Ops batch = state.scope(RelaxedPassBuilder.SCOPE);
+    Operand<TFloat32> inverseBatch =
+        batch.withName("inverse_batch").math.reciprocal(batch.dtypes.cast(batch.size(indices, TInt32.class), TFloat32.class));
     List<Target> targets = new ArrayList<>();
     Operand<TFloat32> logits = network.buildForward(new RelaxedPassBuilder(state, (layer, value) -> {
       if (targets.stream().anyMatch(target -> target.layer().equals(layer))) {
         throw new IllegalArgumentException(spec.name() + ": the relaxed pass relaxes layer '" + layer + "' twice");
       }
-      Target target = target(state, relaxation, layer, relaxed.get(layer), value, indices);
+      Target target = target(state, relaxation, layer, relaxed.get(layer), value, indices, inverseBatch);
       targets.add(target);
       return target.rows();
     }));
@@ -121,10 +129,7 @@ public final class Relaxation {
     Ops objective = state.scope(RelaxedPassBuilder.SCOPE + "/objective");
     LossOps head = LossOps.build(state.scope(RelaxedPassBuilder.SCOPE + "/head"), spec.loss(), logits, spec.outputUnits(), ordinaryHead.labels());
     List<Operand<TFloat32>> hiddenLosses = targets.stream().map(Target::hiddenLoss).toList();
-    Operand<TFloat32> hiddenLoss =
-        hiddenLosses.size() == 1
-            ? objective.withName("hidden_loss").identity(hiddenLosses.get(0))
-            : objective.withName("hidden_loss").math.addN(hiddenLosses);
+    Operand<TFloat32> hiddenLoss = hiddenLossSum(objective, relaxation, targets, inverseBatch);
     Operand<TFloat32> weight =
         state.hiddenLossWeightOverride()
             .orElseGet(() -> objective.withName("hidden_loss_weight").constant((float) relaxation.hiddenLossWeight()));
@@ -144,7 +149,7 @@ public final class Relaxation {
   /** Layer {@code layer}'s targets, the batch's rows of them, and its hidden loss. */
   private static Target target(
       NetworkBuilder state, RelaxationSpec relaxation, String layer, Operand<TFloat32> ordinary, Operand<TFloat32> computed,
-      Placeholder<TInt32> indices) {
+      Placeholder<TInt32> indices, Operand<TFloat32> inverseBatch) {
     long[] dims = computed.shape().asArray();
     if (computed.shape().isUnknown() || dims.length < 2 || !Arrays.equals(dims, 1, dims.length, ordinary.shape().asArray(), 1, dims.length)) {
       throw new IllegalStateException(
@@ -155,15 +160,43 @@ public final class Relaxation {
     StateVariable<TFloat32> variable = state.perExample(RelaxedPassBuilder.SCOPE + "/" + layer + "/targets", rowShape, 0);
     Ops ops = state.scope(RelaxedPassBuilder.SCOPE + "/" + layer);
     Operand<TFloat32> rows = ops.withName("target_rows").resourceGather(variable.handle(), indices, TFloat32.class);
-    int[] axes = new int[dims.length];
-    Arrays.setAll(axes, axis -> axis);
-    Operand<TFloat32> difference =
-        switch (relaxation.hiddenLoss()) {
-          case MEAN_SQUARED_ERROR -> ops.math.squaredDifference(rows, computed);
-          case MEAN_ABSOLUTE_ERROR -> ops.math.abs(ops.math.sub(rows, computed));
-        };
-    Operand<TFloat32> hiddenLoss = ops.withName("hidden_loss").math.mean(difference, ops.constant(axes));
-    return new Target(layer, variable, rows, ordinary, hiddenLoss);
+    // The mean as a sum times 1 / (batch × row size): the gradient of a mean over a dimension
+    // unknown when building is a dozen shape ops, and a deep network has a hundred targets. For
+    // squared errors, L2Loss (half the sum of squares) has a one-op gradient.
+    Operand<TFloat32> difference = ops.math.sub(rows, computed);
+    Operand<TFloat32> total;
+    if (relaxation.hiddenLoss() == Relaxed.HiddenLoss.MEAN_SQUARED_ERROR) {
+      total = ops.nn.l2Loss(difference);
+    } else {
+      int[] axes = new int[dims.length];
+      Arrays.setAll(axes, axis -> axis);
+      total = ops.sum(ops.math.abs(difference), ops.constant(axes));
+    }
+    Operand<TFloat32> hiddenLoss = ops.withName("hidden_loss").math.mul(total, perValue(ops, relaxation, rowShape.size(), inverseBatch));
+    return new Target(layer, variable, rows, ordinary, hiddenLoss, total);
+  }
+
+  /** What a target's {@link Target#total} is multiplied by to make its mean. */
+  private static Operand<TFloat32> perValue(Ops ops, RelaxationSpec relaxation, long rowSize, Operand<TFloat32> inverseBatch) {
+    double halves = relaxation.hiddenLoss() == Relaxed.HiddenLoss.MEAN_SQUARED_ERROR ? 2 : 1;
+    return ops.math.mul(inverseBatch, ops.constant((float) (halves / rowSize)));
+  }
+
+  /**
+   * The sum of every target's hidden loss, as the training loss differentiates it: the totals of
+   * targets of one row size added first and scaled once, so that each target adds only its
+   * difference and its total to the gradient.
+   */
+  private static Operand<TFloat32> hiddenLossSum(Ops ops, RelaxationSpec relaxation, List<Target> targets, Operand<TFloat32> inverseBatch) {
+    Map<Long, List<Operand<TFloat32>>> byRowSize = new LinkedHashMap<>();
+    for (Target target : targets) {
+      long[] dims = target.variable().shape().asArray();
+      byRowSize.computeIfAbsent(Shape.of(Arrays.copyOfRange(dims, 1, dims.length)).size(), size -> new ArrayList<>()).add(target.total());
+    }
+    List<Operand<TFloat32>> scaled = new ArrayList<>();
+    byRowSize.forEach((rowSize, totals) ->
+        scaled.add(ops.math.mul(totals.size() == 1 ? totals.get(0) : ops.math.addN(totals), perValue(ops, relaxation, rowSize, inverseBatch))));
+    return scaled.size() == 1 ? ops.withName("hidden_loss").identity(scaled.get(0)) : ops.withName("hidden_loss").math.addN(scaled);
   }
 
   /**
