@@ -39,6 +39,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
@@ -258,10 +259,38 @@ class NonFiniteTest {
   }
 
   @Test
+  void theGuardChecksAWeightGradientThroughTheTwoFactorsOfItsProduct() {
+    float[][] ones = {{1, 1}, {1, 1}};
+    assertThat(productGuard(ones, new float[][] {{2, 3}, {4, 5}})).isTrue();
+    assertThat(productGuard(ones, new float[][] {{2, Float.NaN}, {4, 5}})).isFalse();
+    assertThat(productGuard(new float[][] {{Float.POSITIVE_INFINITY, 0}, {0, 0}}, ones)).isFalse();
+    assertThat(productGuard(new float[][] {{Float.NEGATIVE_INFINITY, 0}, {0, 0}}, new float[][] {{0, 0}, {0, 0}})).isFalse();
+    // 1e20 · 1e20 is past float32's range: the product itself holds an infinity.
+    assertThat(productGuard(new float[][] {{1e20f, 0}, {0, 0}}, new float[][] {{1e20f, 0}, {0, 0}})).isFalse();
+    assertThat(productGuard(new float[][] {{1e9f, -1e9f}, {0, 0}}, new float[][] {{1e9f, 0}, {0, 1e9f}})).isTrue();
+  }
+
+  @Test
   void theGradientNormIsTheRootOfEveryGradientsSquares() {
     assertThat(guard(new float[] {3, 0}, new float[] {0, 4}, new float[] {12}).norm()).isWithin(1e-5f).of(13f);
     assertThat(guard(List.of(new float[] {1, 1}), List.of(new float[][] {{1, 1}, {1, 1}}, new float[][] {{2, 2}, {2, 2}})).norm())
         .isWithin(1e-5f).of((float) Math.sqrt(2 + 4 + 16));
+  }
+
+  /** Whether the guard passes a step whose one gradient is {@code aᵀ·b}, as a dense layer's weight gradient is. */
+  private static boolean productGuard(float[][] a, float[][] b) {
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
+      NetworkBuilder state =
+          new NetworkBuilder(graph, TestMlp.of("Guarded", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 2).spec(), Device.cpu().spec());
+      Ops tf = state.scope("test");
+      Operand<TFloat32> product =
+          tf.linalg.matMul(tf.constant(StdArrays.ndCopyOf(a)), tf.constant(StdArrays.ndCopyOf(b)), MatMul.transposeA(true));
+      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), List.of(product), tf.constant(0.1f));
+      try (Result result = session.runner().fetch(guard.finite).run()) {
+        return ((TBool) result.get(0)).getBoolean();
+      }
+    }
   }
 
   /** What the guard made of one step's gradients. */

@@ -37,8 +37,9 @@ import org.tensorflow.types.TInt32;
  * step.
  *
  * <p>In the graph: {@link #finite} is true when the step's loss (what it minimises), its learning
- * rate and the sum of all its gradients' elements are finite (a NaN or infinity anywhere in a
- * gradient makes the sum non-finite). Every state change of a training step (optimiser updates, clipping, the epoch sums,
+ * rate and every gradient are finite. A gradient is checked through the sum of its elements (a
+ * NaN or infinity anywhere makes the sum non-finite), or, when it is a matrix product (a dense
+ * layer's weight gradient), through its two factors, which are ready before the product is. Every state change of a training step (optimiser updates, clipping, the epoch sums,
  * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
  * {@code Switch} on {@code finite}, so when the check fails TensorFlow marks it dead and skips
  * everything that depends on it, and the variables stay exactly as they were. {@link #skip}
@@ -104,8 +105,20 @@ public final class NonFiniteGuard {
       Map<List<Long>, List<Operand<TFloat32>>> byShape = new LinkedHashMap<>();
       List<Operand<TFloat32>> sums = new ArrayList<>();
       List<Operand<TFloat32>> halfSquares = new ArrayList<>();
+      Map<Output<?>, Operand<TFloat32>> halfSquaresOfFactors = new HashMap<>();
       for (Operand<TFloat32> gradient : gradients) {
-        if (gradient.shape().isUnknown()) {
+        GraphOperation op = (GraphOperation) gradient.op();
+        if (op.type().equals("MatMul")) {
+          // A weight gradient is a product of two factors (the layer's input and the gradient at
+          // its output), both ready before the product: checking them instead lets the check run
+          // beside the product rather than after it, on the path every update waits on. Each entry
+          // of A·B is at most |A|·|B| (Frobenius norms), so the product is finite whenever
+          // L2Loss(A)·L2Loss(B) = |A|²|B|²/4 is: exactly when both factors are finite, short of
+          // norms multiplying past 1e19, which no step that trains comes near.
+          Operand<TFloat32> left = halfSquaresOfFactors.computeIfAbsent(op.input(0), factor -> tf.nn.l2Loss(floats(factor)));
+          Operand<TFloat32> right = halfSquaresOfFactors.computeIfAbsent(op.input(1), factor -> tf.nn.l2Loss(floats(factor)));
+          sums.add(tf.math.mul(left, right));
+        } else if (gradient.shape().isUnknown()) {
           sums.add(tf.sum(gradient, everyAxis(tf, gradient, axesByRank)));
         } else {
           byShape.computeIfAbsent(LongStream.of(gradient.shape().asArray()).boxed().toList(), dims -> new ArrayList<>()).add(gradient);
@@ -141,6 +154,11 @@ public final class NonFiniteGuard {
     checked.addAll(gradients);
     checked.add(learningRate);
     return new NonFiniteGuard(graph, finite, norm, gate, skip, checked, roles);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> floats(Output<?> output) {
+    return (Operand<TFloat32>) output;
   }
 
   /** {@code [0, 1, ..., rank - 1]} of {@code x}: one constant per rank, or computed if the rank is not known. */
