@@ -85,8 +85,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("graph.weights(\"digit/weights\", Shape.of(7056, 10));");
     assertThat(source).contains("digitOps.linalg.matMul(flat, digitWeights)");
     assertThat(source).contains(" = " + thetaValue + ";");
-    assertThat(source).contains("Operand<TFloat32> conv1 = conv1Ops.withName(\"theta_leaky\").math.maximum("
-        + "conv1Ops.math.mul(conv1Linear, conv1Ops.math.tan(" + layerTheta + ")), conv1Linear);");
+    assertThat(source).contains("Operand<TFloat32> conv1 = graph.thetaLeaky(conv1Ops, conv1Linear, " + layerTheta + ");");
     assertThat(source).doesNotContain("maxPool");
   }
 
@@ -97,7 +96,7 @@ class ConvolutionSourceTest {
     for (String layer : new String[] {"conv1", "conv2", "conv3"}) {
       assertThat(source).contains("Operand<TFloat32> " + layer + "Theta = graph.trainable(\"" + layer + "/theta\", "
           + "Shape.of(16), " + PI_OVER_4 + ", 0.0, " + PI_OVER_4 + ", 1.0);");
-      assertThat(source).contains(layer + "Ops.math.tan(" + layer + "Theta)");
+      assertThat(source).contains("graph.thetaLeaky(" + layer + "Ops, " + layer + "Linear, " + layer + "Theta)");
     }
     assertThat(source).doesNotContain("graph.trainable(\"theta\"");
   }
@@ -114,8 +113,7 @@ class ConvolutionSourceTest {
         + "    Operand<TFloat32> conv1Conv = conv1Ops.withName(\"conv\").nn.conv2d(image, conv1Kernel, "
         + "List.of(1L, 1L, 1L, 1L), \"VALID\");\n"
         + "    Operand<TFloat32> conv1Linear = conv1Ops.withName(\"linear\").nn.biasAdd(conv1Conv, conv1Bias);\n"
-        + "    Operand<TFloat32> conv1Activation = conv1Ops.withName(\"theta_leaky\").math.maximum("
-        + "conv1Ops.math.mul(conv1Linear, conv1Ops.math.tan(theta)), conv1Linear);\n"
+        + "    Operand<TFloat32> conv1Activation = graph.thetaLeaky(conv1Ops, conv1Linear, theta);\n"
         + "    Operand<TFloat32> conv1 = conv1Ops.withName(\"max_pool\").nn.maxPool(conv1Activation, "
         + "conv1Ops.constant(new int[] {1, 2, 2, 1}), conv1Ops.constant(new int[] {1, 2, 2, 1}), \"VALID\");\n");
     assertThat(source).contains("// conv2: conv2d 3x3, 16 filters, stride 1, VALID: [12, 12, 16] -> [10, 10, 16], "
@@ -141,11 +139,11 @@ class ConvolutionSourceTest {
     assertThat(source).contains("graph.weights(\"fc/weights\", Shape.of(1024, 1024));");
     assertThat(source).contains("graph.weights(\"digit/weights\", Shape.of(1024, 10));");
     assertThat(source).contains(" = " + thetaValue.replace("Shape.of(16)", "Shape.of(32)") + ";");
-    assertThat(source).contains("conv1Ops.math.tan(" + layerTheta + ")");
+    assertThat(source).contains("graph.thetaLeaky(conv1Ops, conv1Linear, " + layerTheta + ")");
     if (layerTheta.equals("conv1Theta")) {
       assertThat(source).contains("graph.trainable(\"conv2/theta\", Shape.of(64), ");
       assertThat(source).contains("graph.trainable(\"fc/theta\", Shape.of(1024), ");
-      assertThat(source).contains("fcOps.math.tan(fcTheta)");
+      assertThat(source).contains("graph.thetaLeaky(fcOps, fcLinear, fcTheta)");
     }
   }
 

@@ -45,8 +45,7 @@ class GeneratedSourceTest {
     String source = moonsGraph(moons("@Fixed(0) double theta();"));
 
     assertThat(source).contains("Operand<TFloat32> theta = graph.fixed(\"theta\", 0.0);");
-    assertThat(source).contains("hiddenOps.withName(\"theta_leaky\").math.maximum("
-        + "hiddenOps.math.mul(hiddenLinear, hiddenOps.math.tan(theta)), hiddenLinear);");
+    assertThat(source).contains("hidden = graph.thetaLeaky(hiddenOps, hiddenLinear, theta);");
     assertThat(source).doesNotContain("PhasedSchedule");
   }
 
@@ -59,7 +58,7 @@ class GeneratedSourceTest {
         + "      Phase.hold(0.7853981633974483, Length.epochs(1)),\n"
         + "      Phase.linear(0.7853981633974483, 0.0, Length.epochs(9)));");
     assertThat(source).contains("Operand<TFloat32> theta = graph.annealed(\"theta\", THETA_SCHEDULE);");
-    assertThat(source).contains("hiddenOps.math.tan(theta)");
+    assertThat(source).contains("graph.thetaLeaky(hiddenOps, hiddenLinear, theta)");
   }
 
   @Test
@@ -85,7 +84,7 @@ class GeneratedSourceTest {
             "}"));
 
     assertThat(source).contains("Operand<TFloat32> theta = graph.hostScheduled(\"theta\", new ThetaByStep());");
-    assertThat(source).contains("hiddenOps.math.tan(theta)");
+    assertThat(source).contains("graph.thetaLeaky(hiddenOps, hiddenLinear, theta)");
   }
 
   @Test
@@ -94,7 +93,7 @@ class GeneratedSourceTest {
 
     assertThat(source).contains("Operand<TFloat32> theta = "
         + "graph.trainable(\"theta\", Shape.scalar(), 0.7853981633974483, 0.0, 0.7853981633974483, 1.0);");
-    assertThat(source).contains("hiddenOps.math.tan(theta)");
+    assertThat(source).contains("graph.thetaLeaky(hiddenOps, hiddenLinear, theta)");
   }
 
   @Test
@@ -119,9 +118,9 @@ class GeneratedSourceTest {
 
     assertThat(source).contains("Operand<TFloat32> hiddenTheta = graph.trainable(\"hidden/theta\", Shape.of(42), "
         + "0.7853981633974483, 0.0, 0.7853981633974483, 1.0);");
-    assertThat(source).contains("hiddenOps.math.tan(hiddenTheta)");
+    assertThat(source).contains("graph.thetaLeaky(hiddenOps, hiddenLinear, hiddenTheta)");
     assertThat(source).contains("Operand<TFloat32> wideTheta = graph.trainable(\"wide/theta\", Shape.of(100), ");
-    assertThat(source).contains("wideOps.math.tan(wideTheta)");
+    assertThat(source).contains("graph.thetaLeaky(wideOps, wideLinear, wideTheta)");
     assertThat(source).doesNotContain("graph.trainable(\"theta\"");
   }
 
@@ -136,8 +135,7 @@ class GeneratedSourceTest {
       "@Gelu        | hidden = hiddenOps.withName(\"gelu\").math.mul(hiddenLinear, hiddenCdf);",
       "@Swish(\"p\")  | hidden = hiddenOps.withName(\"swish\").math.mul(hiddenLinear, "
           + "hiddenOps.math.sigmoid(hiddenOps.math.mul(p, hiddenLinear)));",
-      "@ThetaLeaky(\"p\") | hidden = hiddenOps.withName(\"theta_leaky\").math.maximum("
-          + "hiddenOps.math.mul(hiddenLinear, hiddenOps.math.tan(p)), hiddenLinear);",
+      "@ThetaLeaky(\"p\") | hidden = graph.thetaLeaky(hiddenOps, hiddenLinear, p);",
       "@Identity    | hidden = hiddenOps.withName(\"linear\").nn.biasAdd("
           + "hiddenOps.linalg.matMul(point, hiddenWeights), hiddenBias);",
       "''           | hidden = hiddenOps.withName(\"linear\").nn.biasAdd("
@@ -211,7 +209,7 @@ class GeneratedSourceTest {
         + "Shape.of(hiddenIndex == 1 ? 2 : 100, 100));\n"
         + "      Operand<TFloat32> hiddenBias = graph.bias(hiddenName + \"/bias\", 100);\n"
         + "      Operand<TFloat32> hiddenTheta = graph.trainable(hiddenName + \"/theta\", Shape.of(100), ");
-    assertThat(source).contains("      hidden = hiddenOps.withName(\"theta_leaky\").math.maximum(");
+    assertThat(source).contains("      hidden = graph.thetaLeaky(hiddenOps, hiddenLinear, hiddenTheta);");
     assertThat(occurrences(source, "graph.weights(")).isEqualTo(2);
     assertThat(source).contains("graph.weights(\"logit/weights\", Shape.of(100, 1));");
     assertThat(source).contains("logitOps.linalg.matMul(hidden, logitWeights)");
@@ -363,8 +361,7 @@ class GeneratedSourceTest {
 
     assertThat(source).contains("    Operand<TFloat32> pointRaw = graph.input(\"point\");\n"
         + "    Operand<TFloat32> pointTheta = graph.trainable(\"point/theta\", Shape.of(2), ");
-    assertThat(source).contains("Operand<TFloat32> point = pointOps.withName(\"theta_leaky\").math.maximum("
-        + "pointOps.math.mul(pointRaw, pointOps.math.tan(pointTheta)), pointRaw);");
+    assertThat(source).contains("Operand<TFloat32> point = graph.thetaLeaky(pointOps, pointRaw, pointTheta);");
     assertThat(source).contains("hiddenOps.linalg.matMul(point, hiddenWeights)");
   }
 

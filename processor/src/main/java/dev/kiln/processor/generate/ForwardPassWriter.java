@@ -408,8 +408,7 @@ final class ForwardPassWriter {
       }
       case SWISH -> CodeBlock.of("$N.withName($S).math.mul($N, $N.math.sigmoid($N.math.mul($L, $N)))",
           ops, op, input, ops, ops, parameter, input);
-      case THETA_LEAKY -> CodeBlock.of("$N.withName($S).math.maximum($N.math.mul($N, $N.math.tan($L)), $N)",
-          ops, op, ops, input, ops, parameter, input);
+      case THETA_LEAKY -> CodeBlock.of("$N.thetaLeaky($N, $N, $L)", GRAPH, ops, input, parameter);
     });
   }
 
