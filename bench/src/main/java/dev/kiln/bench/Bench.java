@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
@@ -35,19 +36,20 @@ import org.tensorflow.TensorFlow;
  * moons sample's main and its hand-written counterpart end to end ({@link EndToEnd}).
  *
  * <pre>
- * usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--jvm "ARGS"] [--out DIR]
+ * usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--peers] [--jvm "ARGS"] [--out DIR]
  *   -w        workloads (default: all)
  *   -r        JVMs per workload, side and tuning, for trials and alternations (default 3, at least 3)
  *   --rounds  alternating rounds per alternation JVM (default 5)
  *   -t        session tunings for W1-W3: default, or xla, grappler and intraN/interM joined by + (default: default)
  *   --soak    also train W1 for STEPS steps, sampling resident memory and live native objects per epoch
+ *   --peers   also run the Python peers (Keras, PyTorch; see {@link Peers}) of each workload in every run
  *   --jvm     extra options for every child JVM, e.g. "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
  *   --out     where results and logs go (default: target/bench)
  * </pre>
  */
 public final class Bench {
   private static final String USAGE =
-      "usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--jvm \"ARGS\"] [--out DIR]";
+      "usage: Bench [-w W1,W2,W3,W4] [-r RUNS] [--rounds N] [-t default,xla,intra1/inter1,...] [--soak STEPS] [--peers] [--jvm \"ARGS\"] [--out DIR]";
 
   private Bench() {}
 
@@ -98,7 +100,39 @@ public final class Bench {
    * @param ratio Kiln's speed over the hand-written one's: from the alternations (W1-W3) or the
    *     inverse of the end-to-end times' medians (W4)
    */
-  record Row(Workload workload, String tuning, Summary kiln, Summary hand, Comparison comparison, double ratio) {}
+  record Row(Workload workload, String tuning, Summary kiln, Summary hand, Comparison comparison, double ratio, List<PeerSummary> peers) {
+    /** The fastest peer (the one Kiln's ratio is lowest against), if any ran. */
+    Optional<PeerSummary> bestPeer() {
+      return peers.stream().min(Comparator.comparingDouble(PeerSummary::ratio));
+    }
+  }
+
+  /**
+   * One Python peer of a workload over the runs: medians, and Kiln's speed over the peer's (for W4,
+   * the peer's time over Kiln's), the median of the runs' ratios with their quartiles, each run's
+   * Kiln figure from the same run (W1–W3: its alternation; W4: its end-to-end trial).
+   */
+  record PeerSummary(
+      String peer, String framework, int runs, Double examplesPerSecond, Double msPerStep, Double seconds, double startupSeconds,
+      double peakResidentMiB, double ratio, Quartiles ratioQuartiles, double loadMin, double loadMax) {
+    static PeerSummary of(List<Peers.PeerResult> results, List<Double> kilnByRun, boolean endToEnd) {
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < results.size(); i++) {
+        Peers.PeerResult result = results.get(i);
+        ratios.add(endToEnd ? result.seconds() / kilnByRun.get(i) : kilnByRun.get(i) / result.examplesPerSecond());
+      }
+      Peers.PeerResult first = results.get(0);
+      return new PeerSummary(
+          first.peer(), first.framework(), results.size(),
+          endToEnd ? null : medianOf(results, Peers.PeerResult::examplesPerSecond),
+          endToEnd ? null : medianOf(results, Peers.PeerResult::msPerStep),
+          endToEnd ? medianOf(results, Peers.PeerResult::seconds) : null,
+          medianOf(results, Peers.PeerResult::startupSeconds), medianOf(results, Peers.PeerResult::peakResidentMiB),
+          medianOf(ratios, Double::doubleValue), quartilesOf(ratios, Double::doubleValue),
+          results.stream().mapToDouble(Peers.PeerResult::loadAverage).min().orElseThrow(),
+          results.stream().mapToDouble(Peers.PeerResult::loadAverage).max().orElseThrow());
+    }
+  }
 
   /** The median of the calibration runs, and every run. */
   record CeilingSummary(Calibration.Ceiling median, List<Calibration.Ceiling> runs) {}
@@ -106,10 +140,11 @@ public final class Bench {
   record Report(
       String date, String machine, int processors, String command, String java, String tensorflow, double loadBefore, double loadAfter,
       CeilingSummary ceiling, List<Row> rows, List<Soak.SoakResult> soaks, List<TrialResult> trials,
-      List<Alternation.AlternationResult> alternations) {}
+      List<Alternation.AlternationResult> alternations, List<Peers.PeerResult> peers) {}
 
   /** How a run of the benchmark is set up. */
-  private record Options(List<Workload> workloads, int runs, int rounds, List<Tuning> tunings, long soakSteps, List<String> jvm, Path out) {}
+  private record Options(
+      List<Workload> workloads, int runs, int rounds, List<Tuning> tunings, long soakSteps, List<String> jvm, Path out, boolean peers) {}
 
   public static void main(String[] args) throws IOException {
     Options options = options(args);
@@ -118,15 +153,21 @@ public final class Bench {
     double loadBefore = ProcessStats.loadAverage();
     System.out.printf(Locale.ROOT, "Kiln benchmark: %s; %d runs each; load %.2f%n", machine(), options.runs(), loadBefore);
 
+    Optional<Peers> peers = options.peers() ? Peers.prepare(options.out()) : Optional.empty();
     CeilingSummary ceiling = ceiling(options);
     System.out.printf(Locale.ROOT, "Ceiling: TensorFlow does W1's matrix products alone at %,.0f examples/s (%.0f GFLOPS)%n",
         ceiling.median().examplesPerSecond(), ceiling.median().gflops());
     List<Row> rows = new ArrayList<>();
     List<TrialResult> trials = new ArrayList<>();
     List<Alternation.AlternationResult> alternations = new ArrayList<>();
+    List<Peers.PeerResult> peerResults = new ArrayList<>();
     for (Workload workload : options.workloads()) {
       System.out.printf("%s: %s%n", workload, workload.description());
-      for (Tuning tuning : tunings(workload, options)) {
+      List<Tuning> tunings = tunings(workload, options);
+      for (Tuning tuning : tunings) {
+        // The peers have no tunings: they run beside Kiln's first.
+        List<Peers.Peer> workloadPeers = peers.isPresent() && tuning.equals(tunings.get(0)) ? Peers.of(workload) : List.of();
+        Map<String, List<Peers.PeerResult>> byPeer = new LinkedHashMap<>();
         Map<String, List<TrialResult>> bySide = new LinkedHashMap<>();
         List<Alternation.AlternationResult> alternated = new ArrayList<>();
         for (int run = 1; run <= options.runs(); run++) {
@@ -142,8 +183,15 @@ public final class Bench {
             alternated.add(result);
             alternations.add(result);
           }
+          for (Peers.Peer peer : workloadPeers) {
+            Path log = options.out().resolve("logs").resolve(workload + "-peer-" + peer.name() + "-" + run + ".log");
+            Peers.PeerResult result = peers.orElseThrow().run(peer, log);
+            System.out.printf(Locale.ROOT, "  run %d peer %-17s %s%n", run, peer.name(), Peers.describe(result));
+            byPeer.computeIfAbsent(peer.name(), name -> new ArrayList<>()).add(result);
+            peerResults.add(result);
+          }
         }
-        rows.add(row(workload, tuning, bySide, alternated));
+        rows.add(row(workload, tuning, bySide, alternated, byPeer));
       }
     }
     List<Soak.SoakResult> soaks = new ArrayList<>();
@@ -160,7 +208,7 @@ public final class Bench {
         new Report(
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), machine(), Runtime.getRuntime().availableProcessors(), command,
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), TensorFlow.version(), loadBefore,
-            ProcessStats.loadAverage(), ceiling, rows, soaks, trials, alternations);
+            ProcessStats.loadAverage(), ceiling, rows, soaks, trials, alternations, peerResults);
     String table = ReportFormat.markdown(report);
     System.out.println();
     System.out.println(table);
@@ -179,8 +227,13 @@ public final class Bench {
     long soakSteps = 0;
     List<String> jvm = List.of();
     Path out = Path.of("target", "bench");
+    boolean peers = false;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
+      if (option.equals("--peers")) {
+        peers = true;
+        continue;
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value after " + option + "; " + USAGE);
       }
@@ -202,7 +255,7 @@ public final class Bench {
     if (rounds < 1) {
       throw new IllegalArgumentException("--rounds " + rounds + ": an alternation needs at least one round");
     }
-    return new Options(workloads, runs, rounds, tunings, soakSteps, jvm, out);
+    return new Options(workloads, runs, rounds, tunings, soakSteps, jvm, out, peers);
   }
 
   /** {@link Calibration} in fresh JVMs; the run with the median speed stands for them. */
@@ -249,14 +302,22 @@ public final class Bench {
     return new TrialResult(Workload.W4, side, Tuning.DEFAULT.label(), 0, last, null, null, false, training, peak / (1024.0 * 1024.0), ProcessStats.loadAverage());
   }
 
-  private static Row row(Workload workload, Tuning tuning, Map<String, List<TrialResult>> bySide, List<Alternation.AlternationResult> alternated) {
+  private static Row row(
+      Workload workload, Tuning tuning, Map<String, List<TrialResult>> bySide, List<Alternation.AlternationResult> alternated,
+      Map<String, List<Peers.PeerResult>> byPeer) {
     Summary kiln = Summary.of("kiln", bySide.get("kiln"));
     Summary hand = Summary.of("hand", bySide.get("hand"));
-    if (workload == Workload.W4) {
-      return new Row(workload, tuning.label(), kiln, hand, null, hand.measuredSeconds() / kiln.measuredSeconds());
+    boolean endToEnd = workload == Workload.W4;
+    List<Double> kilnByRun =
+        endToEnd
+            ? bySide.get("kiln").stream().map(TrialResult::measuredSeconds).toList()
+            : alternated.stream().map(a -> Comparison.of(List.of(a)).kilnExamplesPerSecond()).toList();
+    List<PeerSummary> peers = byPeer.values().stream().map(results -> PeerSummary.of(results, kilnByRun, endToEnd)).toList();
+    if (endToEnd) {
+      return new Row(workload, tuning.label(), kiln, hand, null, hand.measuredSeconds() / kiln.measuredSeconds(), peers);
     }
     Comparison comparison = Comparison.of(alternated);
-    return new Row(workload, tuning.label(), kiln, hand, comparison, comparison.ratio());
+    return new Row(workload, tuning.label(), kiln, hand, comparison, comparison.ratio(), peers);
   }
 
   /**

@@ -45,33 +45,42 @@ final class Child {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(arguments);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    String shown = String.join(" ", command.subList(0, 1 + jvmOptions.size())) + " -cp <class path> " + mainClass + " " + String.join(" ", arguments);
+    return run(new ProcessBuilder(command), shown, mainClass + " " + arguments, log);
+  }
+
+  /**
+   * Runs {@code process} (its output merged and read line by line), writing {@code shown} and then
+   * the output to {@code log}; fails, naming {@code what}, if it exits with an error.
+   */
+  static Outcome run(ProcessBuilder process, String shown, String what, Path log) {
+    process.redirectErrorStream(true);
     // TensorFlow's native start-up chatter is noise here.
-    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    process.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
     List<Line> lines = new ArrayList<>();
     try {
       Files.createDirectories(log.getParent());
       long start = System.nanoTime();
-      Process process = builder.start();
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Process running = process.start();
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8));
           PrintWriter writer = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
-        writer.println("$ " + String.join(" ", command.subList(0, 1 + jvmOptions.size())) + " -cp <class path> " + mainClass + " " + String.join(" ", arguments));
+        writer.println("$ " + shown);
         for (String text = reader.readLine(); text != null; text = reader.readLine()) {
           lines.add(new Line((System.nanoTime() - start) / 1e9, text));
           writer.println(text);
         }
       }
-      int exitCode = process.waitFor();
+      int exitCode = running.waitFor();
       double seconds = (System.nanoTime() - start) / 1e9;
       if (exitCode != 0) {
-        throw new IllegalStateException(mainClass + " " + arguments + " exited with code " + exitCode + "; see " + log);
+        throw new IllegalStateException(what + " exited with code " + exitCode + "; see " + log);
       }
       return new Outcome(List.copyOf(lines), exitCode, seconds);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + mainClass + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot run " + what + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while " + mainClass + " ran", e);
+      throw new IllegalStateException("interrupted while " + what + " ran", e);
     }
   }
 }
