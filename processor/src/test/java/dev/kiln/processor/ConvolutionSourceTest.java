@@ -114,8 +114,7 @@ class ConvolutionSourceTest {
         + "List.of(1L, 1L, 1L, 1L), \"VALID\");\n"
         + "    Operand<TFloat32> conv1Linear = conv1Ops.withName(\"linear\").nn.biasAdd(conv1Conv, conv1Bias);\n"
         + "    Operand<TFloat32> conv1Activation = graph.thetaLeaky(conv1Ops, conv1Linear, theta);\n"
-        + "    Operand<TFloat32> conv1 = conv1Ops.withName(\"max_pool\").nn.maxPool(conv1Activation, "
-        + "conv1Ops.constant(new int[] {1, 2, 2, 1}), conv1Ops.constant(new int[] {1, 2, 2, 1}), \"VALID\");\n");
+        + "    Operand<TFloat32> conv1 = graph.maxPool(conv1Ops, conv1Activation, 2, 2, \"VALID\");\n");
     assertThat(source).contains("// conv2: conv2d 3x3, 16 filters, stride 1, VALID: [12, 12, 16] -> [10, 10, 16], "
         + "theta_leaky(theta); max_pool 2x2, stride 2, VALID -> [5, 5, 16]\n");
     assertThat(source).contains("// conv3: conv2d 3x3, 16 filters, stride 1, VALID: [5, 5, 16] -> [3, 3, 16], "
@@ -164,12 +163,11 @@ class ConvolutionSourceTest {
         + "max_pool 3x3, stride 1, SAME -> [14, 14, 8]\n");
     assertThat(source).contains("graph.weights(\"conv/kernel\", Shape.of(5, 5, 3, 8));");
     assertThat(source).contains("convOps.withName(\"conv\").nn.conv2d(image, convKernel, List.of(1L, 2L, 2L, 1L), \"SAME\");");
-    assertThat(source).contains("convOps.withName(\"max_pool\").nn.maxPool(convActivation, "
-        + "convOps.constant(new int[] {1, 3, 3, 1}), convOps.constant(new int[] {1, 1, 1, 1}), \"SAME\");");
+    assertThat(source).contains("graph.maxPool(convOps, convActivation, 3, 1, \"SAME\");");
     // Without an activation the pooling reads the biased convolution.
     assertThat(source).contains("// narrow: conv2d 3x3, 4 filters, stride 3, VALID: [14, 14, 8] -> [4, 4, 4], identity; "
         + "max_pool 2x2, stride 1, VALID -> [3, 3, 4]\n");
-    assertThat(source).contains("narrowOps.withName(\"max_pool\").nn.maxPool(narrowLinear, ");
+    assertThat(source).contains("graph.maxPool(narrowOps, narrowLinear, 2, 1, \"VALID\");");
     assertThat(source).contains("flatOps.constant(new long[] {-1, 36})");
   }
 
@@ -186,7 +184,7 @@ class ConvolutionSourceTest {
         "  @Output(units = 10) Layer digit();",
         "}"));
 
-    assertThat(source).contains("Operand<TFloat32> convPooled = convOps.withName(\"max_pool\").nn.maxPool(convActivation, ");
+    assertThat(source).contains("Operand<TFloat32> convPooled = graph.maxPool(convOps, convActivation, 2, 2, \"VALID\");");
     assertThat(source).contains("Operand<TFloat32> conv = graph.dropout(\"conv/dropout\", convPooled, 0.25);");
     assertThat(source).contains("// hidden: dense 1152 -> 64, elu; dropout 0.5\n");
     assertThat(source).contains("Operand<TFloat32> hiddenActivation = hiddenOps.withName(\"elu\").nn.elu(hiddenLinear);\n"

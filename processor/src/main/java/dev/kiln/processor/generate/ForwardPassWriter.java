@@ -241,13 +241,8 @@ final class ForwardPassWriter {
     if (conv.activation().kind() != ActivationKind.IDENTITY) {
       steps.add(activationStep(conv.activation(), conv.name(), ops, parameter));
     }
-    conv.pooling().ifPresent(pool -> steps.add(new Step("Pooled", value -> {
-      CodeBlock window = CodeBlock.of("$N.constant(new int[] {1, $L, $L, 1})", ops, pool.window(), pool.window());
-      CodeBlock strides = CodeBlock.of("$N.constant(new int[] {1, $L, $L, 1})", ops, pool.effectiveStride(),
-          pool.effectiveStride());
-      return CodeBlock.of("$N.withName($S).nn.maxPool($N, $L, $L, $S)", ops, "max_pool", value, window, strides,
-          pool.padding().name());
-    })));
+    conv.pooling().ifPresent(pool -> steps.add(new Step("Pooled", value -> CodeBlock.of("$N.maxPool($N, $N, $L, $L, $S)",
+        GRAPH, ops, value, pool.window(), pool.effectiveStride(), pool.padding().name()))));
     conv.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
     writeSteps(conv.name(), steps, input, output, true);
     code.add("\n");
