@@ -91,6 +91,21 @@ def hold_then_linear(step, hold_steps, ramp_steps, start=QUARTER_PI, end=0.0):
     return start + (end - start) * into / ramp_steps
 
 
+def time_full_batch_steps(step, wait, peer, framework, examples=100, warm_up=2, steps=100):
+    """Reports W3: `steps` full-batch training steps after `warm_up`, `wait(loss)` blocking until a
+    step's loss is computed (frameworks run steps asynchronously)."""
+    for _ in range(warm_up):
+        wait(step())
+    startup = process_seconds()
+    watch = Stopwatch()
+    for _ in range(steps):
+        loss = step()
+    wait(loss)
+    seconds = watch.seconds()
+    report("W3", peer, framework, msPerStep=1000 * seconds / steps, examplesPerSecond=examples * steps / seconds,
+           startupSeconds=startup)
+
+
 class Stopwatch:
     def __init__(self):
         self.start = time.perf_counter()

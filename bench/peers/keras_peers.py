@@ -176,16 +176,7 @@ def deep_relaxed():
             q.assign(g)
         return loss
 
-    step().numpy()
-    step().numpy()
-    startup = common.process_seconds()
-    watch = common.Stopwatch()
-    for _ in range(100):
-        loss = step()
-    loss.numpy()
-    seconds = watch.seconds()
-    common.report("W3", "tf-function-jit", FRAMEWORK, msPerStep=10 * seconds, examplesPerSecond=100 * 100 / seconds,
-                  startupSeconds=startup)
+    common.time_full_batch_steps(step, lambda loss: loss.numpy(), "tf-function-jit", FRAMEWORK)
 
 
 def moons_job():

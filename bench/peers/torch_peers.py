@@ -129,15 +129,7 @@ def deep_relaxed():
         optimizer.step()
         return loss
 
-    step(), step()
-    startup = common.process_seconds()
-    watch = common.Stopwatch()
-    for _ in range(100):
-        loss = step()
-    loss.item()
-    seconds = watch.seconds()
-    common.report("W3", "pytorch-reference", FRAMEWORK, msPerStep=10 * seconds, examplesPerSecond=100 * 100 / seconds,
-                  startupSeconds=startup)
+    common.time_full_batch_steps(step, lambda loss: loss.item(), "pytorch-reference", FRAMEWORK)
 
 
 def main(argv):
