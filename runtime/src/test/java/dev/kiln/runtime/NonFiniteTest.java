@@ -268,6 +268,9 @@ class NonFiniteTest {
     // 1e20 · 1e20 is past float32's range: the product itself holds an infinity.
     assertThat(productGuard(new float[][] {{1e20f, 0}, {0, 0}}, new float[][] {{1e20f, 0}, {0, 0}})).isFalse();
     assertThat(productGuard(new float[][] {{1e9f, -1e9f}, {0, 0}}, new float[][] {{1e9f, 0}, {0, 1e9f}})).isTrue();
+    // Conservative past float32's range: norms of 1e19 and 100 multiply to an infinity although
+    // the product (1e21) is finite; such a step is stopped or skipped as a diverging one.
+    assertThat(productGuard(new float[][] {{1e19f, 0}, {0, 0}}, new float[][] {{100f, 0}, {0, 0}})).isFalse();
   }
 
   @Test

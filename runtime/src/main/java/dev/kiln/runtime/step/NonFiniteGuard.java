@@ -177,7 +177,8 @@ public final class NonFiniteGuard {
   /**
    * The first tensor with a NaN or an infinity among everything the failed step computed, in
    * graph order, described with its op, shape and counts; empty if none is (the failure then came
-   * from a sum of gradients that overflowed float32).
+   * from a check that overflowed float32: a sum of gradients, or the product of a weight gradient's
+   * factors' norms).
    *
    * @param fedRunner a runner fed exactly as the failed step was
    */

@@ -502,7 +502,8 @@ public final class Trainer {
       }
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
         return model.graph.guard.firstNonFinite(() -> feedStep(model.session.runner(), feeds, order, from, count, buffers, progress))
-            .orElse("none of the step's tensors: the global gradient norm overflows float32");
+            .orElse("none of the step's tensors: a gradient is too large for the guard's float32 check (its elements sum, or a weight"
+                + " gradient's two factors have norms that multiply, past float32's range), which only a diverging step comes near");
       }
     }
 
