@@ -6,7 +6,6 @@ import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +21,6 @@ import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.RegistryScope;
 import org.tensorflow.op.core.Placeholder;
@@ -321,16 +319,6 @@ public final class NetworkBuilder implements GraphBuilder {
    * it one row per example, each value {@code fill}.
    */
   StateVariable<TFloat32> perExample(String name, Shape rowShape, double fill) {
-    float[] row = new float[Math.toIntExact(rowShape.size())];
-    Arrays.fill(row, (float) fill);
-    return perExample(name, rowShape, row);
-  }
-
-  /** {@link #perExample(String, Shape, double)} whose rows start as {@code row}, the row's values in row-major order. */
-  StateVariable<TFloat32> perExample(String name, Shape rowShape, float[] row) {
-    if (row.length != rowShape.size()) {
-      throw new IllegalArgumentException(name + ": a row of shape " + rowShape + " has " + rowShape.size() + " values, not " + row.length);
-    }
     long[] empty = new long[rowShape.numDimensions() + 1];
     long[] dims = new long[empty.length];
     dims[0] = Shape.UNKNOWN_SIZE;
@@ -338,33 +326,15 @@ public final class NetworkBuilder implements GraphBuilder {
     System.arraycopy(rowShape.asArray(), 0, dims, 1, rowShape.numDimensions());
     StateVariable<TFloat32> variable =
         variable(name, TFloat32.class, Shape.of(dims), init -> init.fill(init.constant(empty), init.constant(0f)));
-    perExampleVariables.add(new PerExampleVariable(variable, rowShape, row.clone()));
+    perExampleVariables.add(new PerExampleVariable(variable, rowShape, (float) fill));
     return variable;
   }
 
-  /** A variable made by {@link #perExample}: rows of {@code rowShape}, each starting as {@code row} when the rows are made. */
-  public record PerExampleVariable(StateVariable<TFloat32> variable, Shape rowShape, float[] row) {
-    /** {@code count} fresh rows: a fill when every value of a row is the same, the row repeated otherwise. */
-    public Operand<TFloat32> freshRows(Ops tf, Operand<TInt64> count) {
-      Operand<TInt64> shape =
-          tf.concat(List.of(tf.reshape(count, tf.constant(new long[] {1})), tf.constant(rowShape.asArray())), tf.constant(0));
-      boolean uniform = true;
-      for (float value : row) {
-        uniform &= Float.compare(value, row[0]) == 0;
-      }
-      if (uniform) {
-        return tf.fill(shape, tf.constant(row.length == 0 ? 0f : row[0]));
-      }
-      long[] one = new long[rowShape.numDimensions() + 1];
-      one[0] = 1;
-      System.arraycopy(rowShape.asArray(), 0, one, 1, rowShape.numDimensions());
-      long[] repeat = new long[one.length];
-      Arrays.fill(repeat, 1);
-      Operand<TInt64> multiples =
-          tf.concat(List.of(tf.reshape(count, tf.constant(new long[] {1})), tf.constant(Arrays.copyOfRange(repeat, 1, repeat.length))), tf.constant(0));
-      return tf.tile(tf.constant(Shape.of(one), DataBuffers.of(row)), multiples);
-    }
-  }
+  /**
+   * A variable made by {@link #perExample}: rows of {@code rowShape}, each value {@code fill} when
+   * the rows are made.
+   */
+  public record PerExampleVariable(StateVariable<TFloat32> variable, Shape rowShape, float fill) {}
 
   /** Every per-example variable, in creation order. */
   public List<PerExampleVariable> perExampleVariables() {

@@ -237,26 +237,26 @@ final class OptimizerOps {
    * relaxed network those copies were a third of the step.
    */
   private static List<Op> rpropRows(Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<RowGradient> rowGradients) {
-    Operand<TInt32> indices = rowGradients.get(0).indices();
+    RowGradient first = rowGradients.get(0);
+    Operand<TInt32> indices = first.indices();
     List<Rows> rows = new ArrayList<>();
     List<Operand<TFloat32>> gradients = new ArrayList<>();
     long[] widths = new long[rowGradients.size()];
     for (int i = 0; i < rowGradients.size(); i++) {
       RowGradient gradient = rowGradients.get(i);
-      if (gradient.indices() != indices) {
-        throw new IllegalStateException("Rprop updates per-example variables of one batch: " + gradient.variable().name() + " has rows of another");
+      // The targets of a relaxed network: the rows of one batch, one scale for all.
+      if (gradient.indices() != indices || gradient.learningRateScale() != first.learningRateScale()) {
+        throw new IllegalStateException(
+            "Rprop updates per-example variables of one batch at one scale: " + gradient.variable().name() + " differs from "
+                + first.variable().name());
       }
       Rows place = new Rows(gradient.variable(), indices);
       rows.add(place);
       widths[i] = place.rowShape().size();
       gradients.add(place.flatRows(tf, gradient.gradient()));
     }
-    float[] initialSteps = new float[Math.toIntExact(Arrays.stream(widths).sum())];
-    for (int i = 0, from = 0; i < widths.length; from += (int) widths[i], i++) {
-      Arrays.fill(initialSteps, from, from + (int) widths[i], (float) (rprop.learningRate() * rowGradients.get(i).learningRateScale()));
-    }
-    Shape row = Shape.of(initialSteps.length);
-    StateVariable<TFloat32> stepSlot = state.perExample("optimizer/rprop_row_step", row, initialSteps);
+    Shape row = Shape.of(Arrays.stream(widths).sum());
+    StateVariable<TFloat32> stepSlot = state.perExample("optimizer/rprop_row_step", row, rprop.learningRate() * first.learningRateScale());
     StateVariable<TFloat32> previousSlot = state.perExample("optimizer/rprop_row_gradient", row, 0);
     RpropUpdate update =
         RpropUpdate.of(

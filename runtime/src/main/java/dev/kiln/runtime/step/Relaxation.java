@@ -208,7 +208,8 @@ public final class Relaxation {
     Placeholder<TInt64> count = ops.withName("example_count").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     List<Op> sized = new ArrayList<>();
     for (NetworkBuilder.PerExampleVariable perExample : state.perExampleVariables()) {
-      sized.add(ops.assignVariableOp(perExample.variable().handle(), perExample.freshRows(ops, count)));
+      Operand<TInt64> shape = shape(ops, count, perExample.rowShape());
+      sized.add(ops.assignVariableOp(perExample.variable().handle(), ops.fill(shape, ops.constant(perExample.fill()))));
     }
     List<Op> fromForward = new ArrayList<>();
     List<Op> randomized = new ArrayList<>();

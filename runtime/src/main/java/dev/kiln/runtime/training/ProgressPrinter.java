@@ -85,7 +85,8 @@ final class ProgressPrinter {
   /**
    * After a step: on a live terminal and at most every {@link #STATUS_INTERVAL}, rewrites the status
    * line with the epoch's steps done, its examples per second and the time its remaining steps will
-   * take at that rate. Costs one clock read otherwise, so the step loop can call it every step.
+   * take at that rate. Costs nothing when not live and one clock read between two rewrites, so the
+   * step loop can call it every step.
    *
    * @param epochStart when the epoch's training time began, on the clock (checkpoint writing moves it on)
    */
