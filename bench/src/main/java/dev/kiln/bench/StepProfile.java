@@ -7,12 +7,10 @@ import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.training.ModelSession;
-import dev.kiln.runtime.training.RelaxedTargets;
 import dev.kiln.samples.rai.DeepRelaxedGraph;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -29,8 +27,7 @@ import org.tensorflow.proto.RunOptions;
  *
  * <pre>
  * usage: StepProfile W1|W2|W3 [--grappler] [--threads INTRA/INTER]
- *   (from bench/: java -cp "target/classes:$(cat target/classpath)" dev.kiln.bench.StepProfile W3,
- *    after mvn -Pbench -DskipTests package and mvn dependency:build-classpath -Dmdep.outputFile=target/classpath)
+ *   (how to run it: docs/PERFORMANCE.md, "The lean step")
  * </pre>
  */
 public final class StepProfile {
@@ -64,29 +61,25 @@ public final class StepProfile {
           case W4 -> throw new IllegalArgumentException("W4 is a whole program, not a step: time it with the benchmark");
         };
     Dataset data = workload == Workload.W3 ? TwoMoons.generate(100, 0.1, 42) : Mnist.load().train().range(0, 128);
-    int batch = data.size();
     DeviceSpec cpu = DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0).build();
     try (ModelGraph graph = ModelGraph.build(network, cpu);
         Session session = new Session(graph.graph, device.sessionConfig())) {
       ModelSession model = new ModelSession(graph, session);
-      Optional<RelaxedTargets> targets = model.relaxedTargets();
-      targets.ifPresent(relaxed -> relaxed.bind(model, data));
-      int[] order = ModelSession.identity(batch);
-      ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(data, batch);
+      model.relaxedTargets().ifPresent(relaxed -> relaxed.bind(model, data));
+      ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(data, data.size());
       Map<String, double[]> byType = new HashMap<>();
       Map<String, double[]> byScope = new HashMap<>();
       double total = 0;
       for (int step = -WARM_UP; step < PROFILED; step++) {
         try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-          Session.Runner runner = model.feedBatch(session.runner(), feeds, data, order, 0, batch, buffers);
-          targets.ifPresent(relaxed -> relaxed.feedExampleIndices(runner, feeds, order, 0, batch));
-          runner.addTarget(graph.train).setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
+          Session.Runner runner = trainingStep(model, feeds, data, buffers)
+              .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
           try (Result result = runner.runAndFetchMetadata()) {
             if (step < 0) {
               continue;
             }
-            for (DeviceStepStats device1 : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
-              for (NodeExecStats node : device1.getNodeStatsList()) {
+            for (DeviceStepStats stats : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
+              for (NodeExecStats node : stats.getNodeStatsList()) {
                 double millis = (node.getOpEndRelMicros() - node.getOpStartRelMicros()) / 1000.0;
                 String label = node.getTimelineLabel();
                 String type = label.contains(" = ") ? label.substring(label.indexOf(" = ") + 3).split("[(\\s]")[0] : node.getNodeName();
@@ -101,9 +94,7 @@ public final class StepProfile {
       long start = System.nanoTime();
       for (int step = 0; step < TIMED; step++) {
         try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-          Session.Runner runner = model.feedBatch(session.runner(), feeds, data, order, 0, batch, buffers);
-          targets.ifPresent(relaxed -> relaxed.feedExampleIndices(runner, feeds, order, 0, batch));
-          runner.addTarget(graph.train).run().close();
+          trainingStep(model, feeds, data, buffers).run().close();
         }
       }
       double wall = (System.nanoTime() - start) / 1e6 / TIMED;
@@ -112,6 +103,14 @@ public final class StepProfile {
       print("by op type", byType, total);
       print("by scope", byScope, total);
     }
+  }
+
+  /** A runner of one training step on the whole of {@code data}, fed. */
+  private static Session.Runner trainingStep(ModelSession model, ModelSession.Feeds feeds, Dataset data, ModelSession.BatchBuffers buffers) {
+    int[] order = ModelSession.identity(data.size());
+    Session.Runner runner = model.feedBatch(model.session.runner(), feeds, data, order, 0, data.size(), buffers);
+    model.relaxedTargets().ifPresent(relaxed -> relaxed.feedExampleIndices(runner, feeds, order, 0, data.size()));
+    return runner.addTarget(model.graph.train);
   }
 
   /** The first name scope, or the first two under {@code training/} and {@code relaxed/} (layer numbers as N). */
