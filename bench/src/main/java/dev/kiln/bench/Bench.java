@@ -320,22 +320,9 @@ public final class Bench {
     return new Row(workload, tuning.label(), kiln, hand, comparison, comparison.ratio(), peers);
   }
 
-  /**
-   * The tunings {@code workload} runs with: W4 runs the sample as it is; W3's relaxed network
-   * cannot run with XLA (Kiln refuses to build it so), so W3 leaves the XLA tunings out.
-   */
+  /** The tunings {@code workload} runs with: W4 runs the sample as it is. */
   private static List<Tuning> tunings(Workload workload, Options options) {
-    if (workload == Workload.W4) {
-      return List.of(Tuning.DEFAULT);
-    }
-    if (workload == Workload.W3) {
-      List<Tuning> withoutXla = options.tunings().stream().filter(tuning -> !tuning.xla()).toList();
-      if (withoutXla.size() < options.tunings().size()) {
-        System.out.println("  (without the XLA tunings: a relaxed network cannot run with XLA)");
-      }
-      return withoutXla;
-    }
-    return options.tunings();
+    return workload == Workload.W4 ? List.of(Tuning.DEFAULT) : options.tunings();
   }
 
   private static final Pattern THREADS = Pattern.compile("intra(\\d+)/inter(\\d+)");

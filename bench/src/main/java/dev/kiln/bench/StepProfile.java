@@ -6,12 +6,15 @@ import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.step.ModelGraph;
+import dev.kiln.runtime.step.StepCompilation;
+import dev.kiln.runtime.training.ModelRunner;
 import dev.kiln.runtime.training.ModelSession;
 import dev.kiln.samples.rai.DeepRelaxedGraph;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.proto.DeviceStepStats;
@@ -39,13 +42,14 @@ public final class StepProfile {
 
   public static void main(String[] args) {
     if (args.length < 1) {
-      throw new IllegalArgumentException("usage: StepProfile W1|W2|W3 [--grappler] [--threads INTRA/INTER]");
+      throw new IllegalArgumentException("usage: StepProfile W1|W2|W3 [--grappler] [--xla] [--threads INTRA/INTER]");
     }
     Workload workload = Workload.valueOf(args[0].toUpperCase(Locale.ROOT));
     Device device = Device.cpu();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--grappler" -> device = device.withGrappler(true);
+        case "--xla" -> device = device.withXla(true);
         case "--threads" -> {
           String[] threads = args[++i].split("/");
           device = device.withThreads(Integer.parseInt(threads[0]), Integer.parseInt(threads[1]));
@@ -62,53 +66,60 @@ public final class StepProfile {
         };
     Dataset data = workload == Workload.W3 ? TwoMoons.generate(100, 0.1, 42) : Mnist.load().train().range(0, 128);
     DeviceSpec cpu = DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0).build();
-    try (ModelGraph graph = ModelGraph.build(network, cpu);
-        Session session = new Session(graph.graph, device.sessionConfig())) {
-      ModelSession model = new ModelSession(graph, session);
-      model.relaxedTargets().ifPresent(relaxed -> relaxed.bind(model, data));
-      ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(data, data.size());
-      Map<String, double[]> byType = new HashMap<>();
-      Map<String, double[]> byScope = new HashMap<>();
-      double total = 0;
-      for (int step = -WARM_UP; step < PROFILED; step++) {
-        try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-          Session.Runner runner = trainingStep(model, feeds, data, buffers)
-              .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
-          try (Result result = runner.runAndFetchMetadata()) {
-            if (step < 0) {
-              continue;
-            }
-            for (DeviceStepStats stats : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
-              for (NodeExecStats node : stats.getNodeStatsList()) {
-                double millis = (node.getOpEndRelMicros() - node.getOpStartRelMicros()) / 1000.0;
-                String label = node.getTimelineLabel();
-                String type = label.contains(" = ") ? label.substring(label.indexOf(" = ") + 3).split("[(\\s]")[0] : node.getNodeName();
-                add(byType, type, millis);
-                add(byScope, scope(node.getNodeName()), millis);
-                total += millis;
-              }
+    try (ModelGraph graph = ModelGraph.build(network, cpu, device.xla())) {
+      Graph sessionGraph = device.xla() ? StepCompilation.compiledCopy(graph) : graph.graph;
+      ModelSession model = new ModelSession(graph, sessionGraph, new Session(sessionGraph, device.sessionConfig()));
+      try {
+        profile(workload, network, data, model);
+      } finally {
+        model.close();
+      }
+    }
+  }
+
+  private static void profile(Workload workload, NetworkGraph network, Dataset data, ModelSession model) {
+    model.relaxedTargets().ifPresent(relaxed -> relaxed.bind(model, data));
+    ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(data, data.size());
+    Map<String, double[]> byType = new HashMap<>();
+    Map<String, double[]> byScope = new HashMap<>();
+    double total = 0;
+    for (int step = -WARM_UP; step < PROFILED; step++) {
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        ModelRunner runner = trainingStep(model, feeds, data, buffers);
+        try (Result result = runner.runWithMetadata(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build())) {
+          if (step < 0) {
+            continue;
+          }
+          for (DeviceStepStats stats : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
+            for (NodeExecStats node : stats.getNodeStatsList()) {
+              double millis = (node.getOpEndRelMicros() - node.getOpStartRelMicros()) / 1000.0;
+              String label = node.getTimelineLabel();
+              String type = label.contains(" = ") ? label.substring(label.indexOf(" = ") + 3).split("[(\\s]")[0] : node.getNodeName();
+              add(byType, type, millis);
+              add(byScope, scope(node.getNodeName()), millis);
+              total += millis;
             }
           }
         }
       }
-      long start = System.nanoTime();
-      for (int step = 0; step < TIMED; step++) {
-        try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-          trainingStep(model, feeds, data, buffers).run().close();
-        }
-      }
-      double wall = (System.nanoTime() - start) / 1e6 / TIMED;
-      System.out.printf(Locale.ROOT, "%s (%s): %.2f ms a step over %d steps; kernels' time %.2f ms a step, %.0f kernels a step%n",
-          workload, network.spec().name(), wall, TIMED, total / PROFILED, byType.values().stream().mapToDouble(v -> v[1]).sum() / PROFILED);
-      print("by op type", byType, total);
-      print("by scope", byScope, total);
     }
+    long start = System.nanoTime();
+    for (int step = 0; step < TIMED; step++) {
+      try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
+        trainingStep(model, feeds, data, buffers).run().close();
+      }
+    }
+    double wall = (System.nanoTime() - start) / 1e6 / TIMED;
+    System.out.printf(Locale.ROOT, "%s (%s): %.2f ms a step over %d steps; kernels' time %.2f ms a step, %.0f kernels a step%n",
+        workload, network.spec().name(), wall, TIMED, total / PROFILED, byType.values().stream().mapToDouble(v -> v[1]).sum() / PROFILED);
+    print("by op type", byType, total);
+    print("by scope", byScope, total);
   }
 
   /** A runner of one training step on the whole of {@code data}, fed. */
-  private static Session.Runner trainingStep(ModelSession model, ModelSession.Feeds feeds, Dataset data, ModelSession.BatchBuffers buffers) {
+  private static ModelRunner trainingStep(ModelSession model, ModelSession.Feeds feeds, Dataset data, ModelSession.BatchBuffers buffers) {
     int[] order = ModelSession.identity(data.size());
-    Session.Runner runner = model.feedBatch(model.session.runner(), feeds, data, order, 0, data.size(), buffers);
+    ModelRunner runner = model.feedBatch(model.runner(), feeds, data, order, 0, data.size(), buffers);
     model.relaxedTargets().ifPresent(relaxed -> relaxed.feedExampleIndices(runner, feeds, order, 0, data.size()));
     return runner.addTarget(model.graph.train);
   }

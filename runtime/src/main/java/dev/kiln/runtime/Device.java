@@ -7,7 +7,6 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetTfXlaCpuGlobalJit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,18 +26,17 @@ import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * Where a model runs, the CPU (the default) or one GPU, and how its session executes: XLA JIT
- * compilation on or off, TensorFlow's graph optimizer Grappler on or off, and TensorFlow's thread
- * pools. A GPU needs TensorFlow Java's CUDA build, which the Maven profile {@code gpu} selects
+ * Where a model runs, the CPU (the default) or one GPU, and how its session executes: the
+ * training step compiled by XLA or run op by op, TensorFlow's graph optimizer Grappler on or off,
+ * and TensorFlow's thread pools. A GPU needs TensorFlow Java's CUDA build, which the Maven profile {@code gpu} selects
  * ({@code mvn -Pgpu ...}), and a host with an NVIDIA driver, CUDA 12 and cuDNN 9.
  *
  * <pre>{@code
  * Model.build(new MoonsGraph(), Device.parse(args.length > 0 ? args[0] : "cpu"))
- * Model.build(new MnistGraph(), Device.cpu().withXla(true))     // one compiled XLA computation per step
+ * Model.build(new MnistGraph(), Device.gpu().withXla(true))     // the whole step as one XLA computation
  * Model.build(new MnistGraph(), Device.cpu().withThreads(2, 1)) // 2 threads inside an op, 1 across ops
  * Model.build(new MnistGraph(), Device.cpu().withGrappler(true)) // TensorFlow's graph rewrites, as on a GPU
  * }</pre>
@@ -56,7 +54,7 @@ import org.tensorflow.proto.RewriterConfig;
  * only visible one ({@code CUDA_VISIBLE_DEVICES=1}) and use {@code gpu}.
  *
  * @param index the device's index among devices of its kind (always 0 for the CPU)
- * @param xla whether TensorFlow compiles the graph with XLA's JIT ({@code global_jit_level} ON_1)
+ * @param xla whether XLA compiles the training step as one computation (as {@code jit_compile=True} does)
  * @param grappler whether TensorFlow's graph optimizer rewrites each new kind of session call
  *     before its first run (off: {@code disable_meta_optimizer})
  * @param intraOpThreads threads that one op may use; 0 lets TensorFlow choose (one per core)
@@ -123,10 +121,13 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
   }
 
   /**
-   * This device, with XLA JIT compilation on or off. With XLA, TensorFlow compiles the training
-   * step into fused kernels the first time it runs (a few seconds), which can make each step
-   * faster; whether it does depends on the network, so measure (see docs/PERFORMANCE.md). A
-   * {@code @Relaxed} network cannot use it (see {@link Model#build(dev.kiln.runtime.graph.NetworkGraph, Device)}).
+   * This device, with the training step compiled by XLA or run op by op (the default). Compiled,
+   * every op of the step, from the forward pass through the gradients to the optimiser's updates,
+   * is one XLA cluster (what {@code tf.function(jit_compile=True)} makes in Python), compiled on
+   * the step's first run and again for each new batch size; the non-finite guard then selects
+   * instead of branching, and keeps its promise. On this project's 2-core CPU the compiled step
+   * was slower on every workload measured (docs/PERFORMANCE.md); where element-wise work
+   * dominates, and on a GPU, it can be faster: measure.
    */
   public Device withXla(boolean xla) {
     return new Device(kind, index, xla, grappler, intraOpThreads, interOpThreads);
@@ -154,9 +155,8 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
   private static volatile List<DeviceInfo> visible;
 
   /**
-   * Every device TensorFlow sees in this process (the CPU, and GPUs with the CUDA build). The first
-   * call also lets XLA compile for the CPU, which works only if the process has not run a
-   * TensorFlow graph yet; {@link Model#build} calls it before it runs anything.
+   * Every device TensorFlow sees in this process (the CPU, and GPUs with the CUDA build), listed on
+   * the first call.
    */
   public static synchronized List<DeviceInfo> visible() {
     if (visible == null) {
@@ -184,9 +184,6 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
 
   /** Asks a throwaway session which devices it has: TF Java has no API for it outside the C API. */
   private static List<DeviceInfo> listDevices() {
-    // XLA clusters CPU ops only with this process-wide flag, read when the process first runs a
-    // graph; it changes nothing for a session that does not ask for XLA (withXla).
-    TF_SetTfXlaCpuGlobalJit((byte) 1);
     try (PointerScope scope = new PointerScope()) {
       TF_Status status = TF_Status.newStatus();
       TF_SessionOptions options = TF_SessionOptions.newSessionOptions();
@@ -269,8 +266,8 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
 
   /**
    * The session configuration of a model on this device: GPU memory grows as needed; ops without a
-   * kernel on the device fall back to the CPU; on the CPU, no GPU is visible to the session; XLA and
-   * thread pools as set.
+   * kernel on the device fall back to the CPU; on the CPU, no GPU is visible to the session; Grappler
+   * and thread pools as set (a compiled step is marked in its graph, see {@link #withXla}).
    */
   public ConfigProto sessionConfig() {
     ConfigProto.Builder config =
@@ -280,10 +277,6 @@ public record Device(Kind kind, int index, boolean xla, boolean grappler, int in
       config.putDeviceCount("GPU", 0);
     }
     GraphOptions.Builder graph = GraphOptions.newBuilder();
-    if (xla) {
-      // On the CPU this needs the process-wide flag that listing the devices sets (see visible()).
-      graph.setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1));
-    }
     if (!grappler) {
       graph.setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true));
     }

@@ -10,6 +10,7 @@ import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.step.Parameter;
 import dev.kiln.runtime.step.StateVariable;
+import dev.kiln.runtime.step.StepCompilation;
 import dev.kiln.runtime.training.ModelSession;
 import dev.kiln.runtime.training.RelaxedTargets;
 import dev.kiln.runtime.training.RunCheckpoints;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
+import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 
@@ -73,25 +75,21 @@ public final class Model implements AutoCloseable {
    *
    * @throws IllegalStateException if TensorFlow does not see {@code device}, e.g. a GPU without
    *     the CUDA build, naming the devices it sees
-   * @throws IllegalArgumentException if {@code device} asks for XLA and the network is relaxed
    */
   public static Model build(NetworkGraph network, Device device) {
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(device, "device");
-    if (device.xla() && network.spec().relaxation().isPresent()) {
-      // XLA compiles a cluster for fixed variable shapes; the targets get their rows when training
-      // first binds its data, so the compiled binding fails inside TensorFlow. Say so up front.
-      throw new IllegalArgumentException("network " + network.spec().name() + " is @Relaxed and cannot run with XLA ("
-          + device + "): its targets get their rows when training binds its data, and XLA compiles variables of fixed "
-          + "shape only; build it on " + device.withXla(false) + " instead");
-    }
     CompletableFuture<List<DeviceInfo>> visible = Device.visibleSoon();
-    ModelGraph graph = ModelGraph.build(network, device.spec());
+    ModelGraph graph = ModelGraph.build(network, device.spec(), device.xla());
+    Graph sessionGraph = null;
     try {
-      // Listed before the model's session first runs a graph, as XLA needs.
+      sessionGraph = device.xla() ? StepCompilation.compiledCopy(graph) : graph.graph;
       String description = device.describe(joined(visible));
-      return new Model(new ModelSession(graph, new Session(graph.graph, device.sessionConfig())), device, description);
+      return new Model(new ModelSession(graph, sessionGraph, new Session(sessionGraph, device.sessionConfig())), device, description);
     } catch (RuntimeException e) {
+      if (sessionGraph != null && sessionGraph != graph.graph) {
+        sessionGraph.close();
+      }
       graph.close();
       throw e;
     }
@@ -449,7 +447,7 @@ public final class Model implements AutoCloseable {
     }
     closed = true;
     try {
-      model.session.close();
+      model.close();
     } finally {
       model.graph.close();
     }

@@ -29,8 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -47,7 +50,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Steps whose loss, learning rate or gradients are not finite: they change nothing, and stop the
  * run naming the step, the first non-finite value and the last good checkpoint, or are skipped.
- * 100 moons in batches of 10: 10 steps an epoch.
+ * 100 moons in batches of 10: 10 steps an epoch. Where the guard's way matters, each test runs
+ * with the step run op by op (the guard gates) and compiled by XLA (the guard selects).
  */
 class NonFiniteTest {
   private static final Dataset MOONS = TwoMoons.generate(100, 0.1, 8);
@@ -84,10 +88,16 @@ class NonFiniteTest {
     }
   }
 
-  @Test
-  void aNaNLearningRateStopsTheRunAtItsStepWithNothingAppliedAndTheLogsWritten() throws IOException {
+  /** The step run op by op, and compiled. */
+  static Stream<Device> devices() {
+    return Stream.of(Device.cpu(), Device.cpu().withXla(true));
+  }
+
+  @ParameterizedTest
+  @MethodSource("devices")
+  void aNaNLearningRateStopsTheRunAtItsStepWithNothingAppliedAndTheLogsWritten(Device device) throws IOException {
     String run = "nan-rate";
-    try (Model model = Model.build(withRate(NAN_ONCE))) {
+    try (Model model = Model.build(withRate(NAN_ONCE), device)) {
       NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(MOONS, config(run)));
       Path lastGood = checkpoint(run, NAN_AT);
       assertThat(e.step()).isEqualTo(NAN_AT);
@@ -136,12 +146,13 @@ class NonFiniteTest {
     }
   }
 
-  @Test
-  void skippedStepsChangeNothingAndTheRunGoesOn() throws IOException {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void skippedStepsChangeNothingAndTheRunGoesOn(Device device) throws IOException {
     String run = "skipped";
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     TrainingResult result;
-    try (Model model = Model.build(withRate(NAN_ONCE))) {
+    try (Model model = Model.build(withRate(NAN_ONCE), device)) {
       result =
           model.train(
               MOONS,
@@ -164,12 +175,13 @@ class NonFiniteTest {
     assertThat(result.last().trainLoss()).isFinite();
   }
 
-  @Test
-  void aSkippedLastStepOfAnEpochIsLeftOutOfTheEpochsTrainingLoss() throws IOException {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void aSkippedLastStepOfAnEpochIsLeftOutOfTheEpochsTrainingLoss(Device device) throws IOException {
     // The learning rate is NaN at step 9, the first epoch's last; the loss logged for it is finite.
     String run = "skipped-last";
     TrainingResult result;
-    try (Model model = Model.build(withRate((step, perEpoch) -> step == 9 ? Double.NaN : 0.01))) {
+    try (Model model = Model.build(withRate((step, perEpoch) -> step == 9 ? Double.NaN : 0.01), device)) {
       result = model.train(MOONS, config(run).withCheckpoint(false).withNonFiniteSteps(NonFiniteSteps.SKIP));
     }
     List<ScalarPoint> losses = EventFileReader.scalars(logs.resolve(run)).get("loss");
@@ -182,6 +194,10 @@ class NonFiniteTest {
   /** The mean of the losses logged at steps {@code from} (inclusive) to {@code to} (exclusive). */
   private static double meanLoss(List<ScalarPoint> losses, long from, long to) {
     return losses.stream().filter(p -> p.step() >= from && p.step() < to).mapToDouble(ScalarPoint::value).average().orElseThrow();
+  }
+
+  private static RelaxationSpec zeroTargets() {
+    return new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0);
   }
 
   /** The moons with feature 0 of example 73 NaN. */
@@ -208,8 +224,9 @@ class NonFiniteTest {
     }
   }
 
-  @Test
-  void aNonFiniteStepChangesNoVariableWhateverTheOptimiser() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void aNonFiniteStepChangesNoVariableWhateverTheOptimiser(Device device) {
     Dataset broken = withNaNInExample73();
     List<Supplier<NetworkGraph>> networks =
         List.of(
@@ -220,12 +237,13 @@ class NonFiniteTest {
             () -> TestMlp.of("RmsProp", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.RmsProp(0.01, 0.9, 0.5, 1e-7), 6),
             () -> TestMlp.of("Rprop", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Rprop(0.01, 1.2, 0.5, 1e-6, 50), 6),
             // Targets from zeros: from a forward pass, the broken example would make its row NaN before any step.
-            () -> RelaxedMlp.of(
-                "Relaxed", new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7),
-                new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.ZEROS, 0, 1.0), 6));
+            () -> RelaxedMlp.of("RelaxedAdam", new OptimizerSpec.Adam(0.01, 0.9, 0.999, 1e-7), zeroTargets(), 6),
+            () -> RelaxedMlp.of("RelaxedRmsProp", new OptimizerSpec.RmsProp(0.01, 0.9, 0.5, 1e-7), zeroTargets(), 6),
+            () -> RelaxedMlp.of("RelaxedMomentum", new OptimizerSpec.Momentum(0.1, 0.9, false), zeroTargets(), 6),
+            () -> RelaxedMlp.of("RelaxedRprop", new OptimizerSpec.Rprop(0.01, 1.2, 0.5, 1e-6, 50), zeroTargets(), 6));
     for (Supplier<NetworkGraph> network : networks) {
       String run = network.get().spec().name();
-      try (Model model = Model.build(network.get())) {
+      try (Model model = Model.build(network.get(), device)) {
         NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> model.train(broken, config(run)));
         assertWithMessage(run).that(e.firstNonFinite()).isEqualTo("feature 0 of training example 73 is NaN");
         assertWithMessage(run).that(e.lastCheckpoint()).hasValue(checkpoint(run, e.step()));
@@ -289,7 +307,7 @@ class NonFiniteTest {
       Ops tf = state.scope("test");
       Operand<TFloat32> product =
           tf.linalg.matMul(tf.constant(StdArrays.ndCopyOf(a)), tf.constant(StdArrays.ndCopyOf(b)), MatMul.transposeA(true));
-      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), List.of(product), tf.constant(0.1f));
+      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), List.of(product), tf.constant(0.1f), false);
       try (Result result = session.runner().fetch(guard.finite).run()) {
         return ((TBool) result.get(0)).getBoolean();
       }
@@ -322,7 +340,7 @@ class NonFiniteTest {
         fedRows.add(placeholder);
         gradients.add(placeholder);
       }
-      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), gradients, tf.constant(0.1f));
+      NonFiniteGuard guard = NonFiniteGuard.build(graph, state, tf.constant(0.5f), gradients, tf.constant(0.1f), false);
       List<TFloat32> feeds = rows.stream().map(batch -> TFloat32.tensorOf(StdArrays.ndCopyOf(batch))).toList();
       try {
         Session.Runner runner = session.runner().fetch(guard.finite).fetch(guard.gradientNorm);

@@ -12,6 +12,7 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.OptimizerSpec;
 import dev.kiln.runtime.step.ModelGraph;
+import dev.kiln.runtime.training.ModelRunner;
 import dev.kiln.runtime.training.ModelSession;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,9 +75,9 @@ class ParametersTest {
     try (ModelGraph graph = ModelGraph.build(network, Device.cpu().spec())) {
       Gradients gradient = graph.state.scope("test").gradients(graph.head.loss(), List.of(graph.state.parameter("theta").orElseThrow().value()));
       try (Session session = new Session(graph.graph); ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        ModelSession model = new ModelSession(graph, session);
-        Session.Runner runner =
-            model.feedBatch(session.runner(), feeds, MOONS, ModelSession.identity(50), 0, 50, new ModelSession.BatchBuffers(MOONS, 50));
+        ModelSession model = new ModelSession(graph, graph.graph, session);
+        ModelRunner runner =
+            model.feedBatch(model.runner(), feeds, MOONS, ModelSession.identity(50), 0, 50, new ModelSession.BatchBuffers(MOONS, 50));
         try (Result result = runner.fetch(gradient.dy(0)).run()) {
           float dLossDTheta = ((TFloat32) result.get(0)).getFloat();
           assertThat(Float.isFinite(dLossDTheta)).isTrue();

@@ -62,6 +62,8 @@ public final class ModelGraph implements AutoCloseable {
   public final EpochSums epochSums;
   public final Placeholder<TInt64> stepsPerEpochFeed;
   public final Op setStepsPerEpoch;
+  /** Whether the step is built to be compiled ({@link StepCompilation}): its guard selects rather than gates. */
+  public final boolean compiled;
   public final CheckpointOps checkpoint;
   /**
    * Writes the variables of the ordinary forward pass only (weights, trainable parameters, the
@@ -70,8 +72,9 @@ public final class ModelGraph implements AutoCloseable {
    */
   public final CheckpointOps.Writer forwardWriter;
 
-  private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device) {
+  private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device, boolean compiled) {
     this.graph = graph;
+    this.compiled = compiled;
     this.network = network;
     this.spec = network.spec();
     this.state = new NetworkBuilder(graph, spec, device);
@@ -99,7 +102,7 @@ public final class ModelGraph implements AutoCloseable {
     Ops training = state.scope("training");
     List<Operand<TFloat32>> differentiated = differentiated(trainables);
     List<Operand<TFloat32>> gradients = differentiated.isEmpty() ? List.of() : gradients(training, objective, differentiated);
-    this.guard = NonFiniteGuard.build(graph, state, objective, gradients, learningRate);
+    this.guard = NonFiniteGuard.build(graph, state, objective, gradients, learningRate, compiled);
     List<Op> updates = trainables.isEmpty() ? List.of() : optimizerUpdates(trainables, differentiated, gradients);
     if (relaxation != null) {
       // After the optimiser, whose state of the targets is sized with them.
@@ -116,9 +119,10 @@ public final class ModelGraph implements AutoCloseable {
     // and only for a step that passed the guard.
     List<Op> beforeIncrement = new ArrayList<>(updates);
     beforeIncrement.add(state.step().read());
-    beforeIncrement.add(guard.gate);
+    beforeIncrement.addAll(guard.gates());
     Op increment =
-        training.withControlDependencies(beforeIncrement).withName("increment_step").assignAddVariableOp(state.step().handle(), training.constant(1L));
+        training.withControlDependencies(beforeIncrement).withName("increment_step")
+            .assignAddVariableOp(state.step().handle(), guard.orElse(training, training.constant(1L), training.constant(0L)));
     this.train = training.withControlDependencies(List.of(increment, epochSums.add)).withName("train").noOp();
     this.trainClosingEpoch =
         training.withControlDependencies(List.of(increment, epochSums.close)).withName("train_closing_epoch").noOp();
@@ -144,9 +148,10 @@ public final class ModelGraph implements AutoCloseable {
     }
     List<Op> stateReads = new ArrayList<>(differentiated);
     stateReads.add(state.step().read());
-    // No update runs for a step whose loss, learning rate or gradients are not finite.
-    stateReads.add(guard.gate);
-    return OptimizerOps.minimize(state, spec.optimizer(), perVariable, rowGradients, learningRate, stateReads);
+    // No update runs (or, selecting, changes anything) for a step whose loss, learning rate or
+    // gradients are not finite.
+    stateReads.addAll(guard.gates());
+    return OptimizerOps.minimize(state, spec.optimizer(), perVariable, rowGradients, learningRate, stateReads, guard);
   }
 
   /** What training differentiates: the read of every trainable variable, then, for a relaxed network, each target's rows of the batch. */
@@ -172,11 +177,21 @@ public final class ModelGraph implements AutoCloseable {
     return Optional.ofNullable(relaxation);
   }
 
-  /** Builds {@code network}'s graph with every op placed on {@code device}. */
+  /** Builds {@code network}'s graph with every op placed on {@code device}, its step to run op by op. */
   public static ModelGraph build(NetworkGraph network, DeviceSpec device) {
+    return build(network, device, false);
+  }
+
+  /**
+   * Builds {@code network}'s graph with every op placed on {@code device}.
+   *
+   * @param compiled whether the step is to be compiled as one XLA cluster ({@link StepCompilation}),
+   *     which needs a guard that selects instead of gating
+   */
+  public static ModelGraph build(NetworkGraph network, DeviceSpec device, boolean compiled) {
     Graph graph = new Graph();
     try {
-      return new ModelGraph(graph, network, device);
+      return new ModelGraph(graph, network, device, compiled);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -252,15 +267,16 @@ public final class ModelGraph implements AutoCloseable {
       Operand<TFloat32> accuracyOrZero = head.accuracy() != null ? head.accuracy() : tf.constant(0f);
       List<Operand<TFloat32>> shares = List.of(tf.math.mul(batchLoss, batchSize), tf.math.mul(accuracyOrZero, batchSize), batchSize);
 
-      // Adding: the guard's gate is a control input, so that a step the guard stops adds nothing.
-      // Closing: the gate cannot order the reads (a fetch that depends on a dead branch fails), so
-      // the share is selected by the guard's check instead (select does not pass on a NaN share).
-      Ops gated = tf.withControlDependencies(List.of(guard.gate));
+      // Adding: the guard's gate is a control input, so that a step the guard stops adds nothing
+      // (or, selecting, adds zero). Closing: the gate cannot order the reads (a fetch that depends
+      // on a dead branch fails), so the share is selected by the guard's check instead (select
+      // does not pass on a NaN share).
+      Ops gated = tf.withControlDependencies(guard.gates());
       Operand<TFloat32> none = tf.constant(0f);
       List<Op> adds = new ArrayList<>();
       List<Operand<TFloat32>> withShares = new ArrayList<>();
       for (int i = 0; i < sums.size(); i++) {
-        adds.add(gated.assignAddVariableOp(sums.get(i).handle(), shares.get(i)));
+        adds.add(gated.assignAddVariableOp(sums.get(i).handle(), guard.orElse(tf, shares.get(i), none)));
         withShares.add(tf.math.add(sums.get(i).read(), tf.select(guard.finite, shares.get(i), none)));
       }
       Op add = tf.withName("add").withControlDependencies(adds).noOp();

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.tensorflow.Graph;
@@ -20,17 +20,16 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
 
 /**
  * Keeps a non-finite training step from changing anything, at the cost of one boolean fetched per
@@ -39,11 +38,18 @@ import org.tensorflow.types.TInt32;
  * <p>In the graph: {@link #finite} is true when the step's loss (what it minimises), its learning
  * rate and every gradient are finite. A gradient is checked through the sum of its elements (a
  * NaN or infinity anywhere makes the sum non-finite), or, when it is a matrix product (a dense
- * layer's weight gradient), through its two factors, which are ready before the product is. Every state change of a training step (optimiser updates, clipping, the epoch sums,
+ * layer's weight gradient), through its two factors, which are ready before the product is.
+ *
+ * <p>It keeps the step from changing anything in one of two ways. With the <em>gate</em> (the
+ * default), every state change of a training step (optimiser updates, clipping, the epoch sums,
  * the step counter) has {@link #gate} as a control input: {@code gate} is the true branch of a
  * {@code Switch} on {@code finite}, so when the check fails TensorFlow marks it dead and skips
- * everything that depends on it, and the variables stay exactly as they were. {@link #skip}
- * advances the step counter alone, for a step the user chose to skip.
+ * everything that depends on it, and the variables stay exactly as they were. A compiled step
+ * ({@link StepCompilation}) cannot hold that control flow, so there the guard <em>selects</em>
+ * instead: every update runs, but with inputs that leave its state as it was ({@link #orElse}: a
+ * gradient and a learning rate of zero, a decay of one, the old value of a slot), so the step is
+ * one graph without branches. {@link #skip} advances the step counter alone, for a step the user
+ * chose to skip.
  *
  * <p>On the host, {@link #firstNonFinite} finds which tensor went wrong first, only once a step has
  * failed: it re-runs the step's forward and backward pass with the same feeds and checks every
@@ -57,8 +63,8 @@ public final class NonFiniteGuard {
   public final Operand<TBool> finite;
   /** The global L2 norm of every gradient of the step; null for a network without trainable state. */
   public final Operand<TFloat32> gradientNorm;
-  /** The control input of every state change of a training step; dead when {@link #finite} is false. */
-  final Op gate;
+  /** The control input of every state change of a training step, dead when {@link #finite} is false; null when the guard selects. */
+  private final Op gate;
   /** Advances the step counter by one and changes nothing else. */
   public final Op skip;
 
@@ -85,9 +91,12 @@ public final class NonFiniteGuard {
    * @param objective what training minimises; for a relaxed network, the relaxed loss alone, so
    *     that a step does not compute the ordinary forward pass just to check it
    * @param gradients every gradient the optimiser applies
+   * @param selects whether the step selects on the check instead of gating its updates (for a
+   *     compiled step)
    */
   public static NonFiniteGuard build(
-      Graph graph, NetworkBuilder state, Operand<TFloat32> objective, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
+      Graph graph, NetworkBuilder state, Operand<TFloat32> objective, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate,
+      boolean selects) {
     Ops tf = state.scope("guard");
     List<Operand<TBool>> checks = new ArrayList<>();
     checks.add(tf.math.isFinite(objective));
@@ -134,9 +143,8 @@ public final class NonFiniteGuard {
       checks.add(tf.math.isFinite(sums.size() == 1 ? sums.get(0) : tf.math.addN(sums)));
     }
     Operand<TBool> finite = tf.withName("finite").reduceAll(tf.stack(checks), tf.constant(0));
-    SwitchCond<TBool> branch = tf.switchCond(finite, finite);
     // An Identity on the Switch's true output: Grappler keeps such anchors of control dependencies.
-    Op gate = tf.withName("gate").identity(branch.outputTrue());
+    Op gate = selects ? null : tf.withName("gate").identity(tf.switchCond(finite, finite).outputTrue());
     Op skip =
         tf.withName("skip").withControlDependencies(List.of(state.step().read()))
             .assignAddVariableOp(state.step().handle(), tf.constant(1L));
@@ -154,6 +162,25 @@ public final class NonFiniteGuard {
     checked.addAll(gradients);
     checked.add(learningRate);
     return new NonFiniteGuard(graph, finite, norm, gate, skip, checked, roles);
+  }
+
+  /** The control inputs of every state change of a training step: the gate, or none when the guard selects. */
+  List<Op> gates() {
+    return gate == null ? List.of() : List.of(gate);
+  }
+
+  /**
+   * What an update takes for {@code value}: {@code value} if the step is finite, else
+   * {@code otherwise}, chosen to leave the update's state as it was. With the gate, {@code value}
+   * itself (a gated update does not run at all).
+   */
+  <T extends TType> Operand<T> orElse(Ops tf, Operand<T> value, Operand<T> otherwise) {
+    return gate == null ? tf.select(finite, value, otherwise) : value;
+  }
+
+  /** {@link #orElse(Ops, Operand, Operand)} with a constant for a non-finite step. */
+  Operand<TFloat32> orElse(Ops tf, Operand<TFloat32> value, float otherwise) {
+    return gate == null ? tf.select(finite, value, tf.constant(otherwise)) : value;
   }
 
   @SuppressWarnings("unchecked")
@@ -180,15 +207,14 @@ public final class NonFiniteGuard {
    * from a check that overflowed float32: a sum of gradients, or the product of a weight gradient's
    * factors' norms).
    *
-   * @param fedRunner a runner fed exactly as the failed step was
+   * @param fedRun runs the step's graph fed exactly as the failed step was, fetching the given
+   *     outputs
    */
-  public Optional<String> firstNonFinite(Supplier<Session.Runner> fedRunner) {
+  public Optional<String> firstNonFinite(Function<List<Output<?>>, Result> fedRun) {
     List<Output<?>> outputs = candidates();
     for (int from = 0; from < outputs.size(); from += FETCHES_PER_RUN) {
       List<Output<?>> chunk = outputs.subList(from, Math.min(outputs.size(), from + FETCHES_PER_RUN));
-      Session.Runner runner = fedRunner.get();
-      chunk.forEach(runner::fetch);
-      try (Result result = runner.run()) {
+      try (Result result = fedRun.apply(chunk)) {
         for (int i = 0; i < chunk.size(); i++) {
           Optional<String> problem = nonFinite(result.get(i));
           if (problem.isPresent()) {

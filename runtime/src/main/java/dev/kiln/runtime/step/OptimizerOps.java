@@ -50,46 +50,85 @@ final class OptimizerOps {
    * @param rowGradients the per-example variables the step updates in some rows
    * @param after ops every update must wait for: the reads of the step's state, so that no kernel
    *     writes a variable before the forward pass has read it
+   * @param guard when it selects, every update takes inputs that change nothing for a non-finite
+   *     step ({@link NonFiniteGuard#orElse}); when it gates, {@code after} holds its gate
    * @return ops that finish when every variable, slot and bound is updated
    */
   static List<Op> minimize(
       NetworkBuilder state, OptimizerSpec spec, List<Operand<TFloat32>> gradients, List<RowGradient> rowGradients,
-      Operand<TFloat32> learningRate, List<Op> after) {
+      Operand<TFloat32> learningRate, List<Op> after, NonFiniteGuard guard) {
     List<TrainableVariable> trainables = state.trainables();
     Ops optimizer = state.scope("optimizer");
     // One barrier that waits for every read: each op of an update depends on it alone, not on all
     // the reads, which would add (ops × reads) control edges and slow graph optimisation badly.
     Op ready = optimizer.withControlDependencies(after).withName("ready").noOp();
     Ops tf = optimizer.withControlDependencies(List.of(ready));
+    Update update = new Update(tf, state, guard);
+    List<Operand<TFloat32>> guarded = gradients.stream().map(update::gradient).toList();
+    List<RowGradient> guardedRows =
+        rowGradients.stream()
+            .map(rows -> new RowGradient(rows.variable(), rows.indices(), update.gradient(rows.gradient()), rows.learningRateScale()))
+            .toList();
     if (spec instanceof OptimizerSpec.Rprop rprop) {
       List<Op> updates = new ArrayList<>();
       if (!trainables.isEmpty()) {
-        updates.addAll(rpropWhole(tf, state, rprop, trainables, gradients));
+        updates.addAll(rpropWhole(update, rprop, trainables, guarded));
       }
-      if (!rowGradients.isEmpty()) {
-        updates.addAll(rpropRows(tf, state, rprop, rowGradients));
+      if (!guardedRows.isEmpty()) {
+        updates.addAll(rpropRows(update, rprop, guardedRows));
       }
       return updates;
     }
+    Operand<TFloat32> rate = update.orElse(learningRate, 0f);
     AdamPowers powers = spec instanceof OptimizerSpec.Adam adam ? AdamPowers.create(state, adam) : null;
     List<Op> applies = new ArrayList<>();
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainables.size(); i++) {
       TrainableVariable trainable = trainables.get(i);
-      Op apply = apply(tf, state, spec, trainable.variable(), scaled(tf, learningRate, trainable.learningRateScale()), gradients.get(i), powers);
+      Op apply = apply(update, spec, trainable.variable(), scaled(tf, rate, trainable.learningRateScale()), guarded.get(i), powers);
       applies.add(apply);
       updates.add(trainable.bounded() ? clip(state, trainable, apply) : apply);
     }
-    for (RowGradient rows : rowGradients) {
+    for (RowGradient rows : guardedRows) {
       Op apply = applyRows(
-          tf, state, spec, new Rows(rows.variable(), rows.indices()), scaled(tf, learningRate, rows.learningRateScale()), rows.gradient(), powers);
+          update, spec, new Rows(rows.variable(), rows.indices()), scaled(tf, rate, rows.learningRateScale()), rows.gradient(), powers);
       applies.add(apply);
       updates.add(apply);
     }
     if (powers != null) {
-      updates.addAll(powers.advance(tf.withControlDependencies(applies)));
+      updates.addAll(powers.advance(new Update(tf.withControlDependencies(applies), state, guard)));
     }
     return updates;
+  }
+
+  /**
+   * Where an update's ops are made, and the guard's choice of its inputs: with a selecting guard,
+   * a non-finite step runs every update with a zero gradient and learning rate, decays of one and
+   * the old values of slots that would otherwise change, so that nothing changes.
+   */
+  private record Update(Ops tf, NetworkBuilder state, NonFiniteGuard guard) {
+    Operand<TFloat32> gradient(Operand<TFloat32> gradient) {
+      return guard.orElse(tf, gradient, 0f);
+    }
+
+    /** {@code value}, or {@code otherwise} for a non-finite step when the guard selects. */
+    Operand<TFloat32> orElse(Operand<TFloat32> value, float otherwise) {
+      return guard.orElse(tf, value, otherwise);
+    }
+
+    /** A constant hyperparameter, or {@code otherwise} for a non-finite step when the guard selects. */
+    Operand<TFloat32> constant(double value, float otherwise) {
+      return orElse(tf.constant((float) value), otherwise);
+    }
+
+    /** The new value of a slot, or its old value for a non-finite step when the guard selects. */
+    Operand<TFloat32> kept(Operand<TFloat32> updated, Operand<TFloat32> old) {
+      return guard.orElse(tf, updated, old);
+    }
+
+    boolean selects() {
+      return guard.gates().isEmpty();
+    }
   }
 
   /** {@code learningRate × scale}, or the rate itself for a scale of 1. */
@@ -97,17 +136,23 @@ final class OptimizerOps {
     return scale == 1.0 ? learningRate : tf.math.mul(learningRate, tf.constant((float) scale));
   }
 
-  /** The fused kernel's update of a whole variable. */
+  /**
+   * The fused kernel's update of a whole variable. Given a zero gradient and rate, SGD, momentum
+   * (with a momentum of one) and Adam (with β1 = β2 = 1) leave their state as it was; RMSProp
+   * would still move the variable by its momentum, so a selecting guard gets it as graph ops.
+   */
   private static Op apply(
-      Ops tf, NetworkBuilder state, OptimizerSpec spec, StateVariable<TFloat32> variable, Operand<TFloat32> rate,
-      Operand<TFloat32> gradient, AdamPowers powers) {
+      Update update, OptimizerSpec spec, StateVariable<TFloat32> variable, Operand<TFloat32> rate, Operand<TFloat32> gradient,
+      AdamPowers powers) {
+    Ops tf = update.tf();
+    NetworkBuilder state = update.state();
     if (spec instanceof OptimizerSpec.Sgd) {
       return tf.train.resourceApplyGradientDescent(variable.handle(), rate, gradient);
     }
     if (spec instanceof OptimizerSpec.Momentum momentum) {
       StateVariable<TFloat32> accumulator = slot(state, variable, "momentum");
       return tf.train.resourceApplyMomentum(
-          variable.handle(), accumulator.handle(), rate, gradient, tf.constant((float) momentum.momentum()),
+          variable.handle(), accumulator.handle(), rate, gradient, update.constant(momentum.momentum(), 1f),
           ResourceApplyMomentum.useNesterov(momentum.nesterov()));
     }
     if (spec instanceof OptimizerSpec.Adam adam) {
@@ -115,11 +160,20 @@ final class OptimizerOps {
       StateVariable<TFloat32> v = slot(state, variable, "adam_v");
       return tf.train.resourceApplyAdam(
           variable.handle(), m.handle(), v.handle(), powers.beta1Power.read(), powers.beta2Power.read(), rate,
-          tf.constant((float) adam.beta1()), tf.constant((float) adam.beta2()), tf.constant((float) adam.epsilon()), gradient);
+          update.constant(adam.beta1(), 1f), update.constant(adam.beta2(), 1f), tf.constant((float) adam.epsilon()), gradient);
     }
     if (spec instanceof OptimizerSpec.RmsProp rms) {
       StateVariable<TFloat32> meanSquare = slot(state, variable, "rms");
       StateVariable<TFloat32> momentum = slot(state, variable, "rms_momentum");
+      if (update.selects()) {
+        RmsPropUpdate step = RmsPropUpdate.of(update, rms, meanSquare.read(), momentum.read(), rate, gradient);
+        return tf.withControlDependencies(
+                List.of(
+                    tf.assignVariableOp(meanSquare.handle(), step.meanSquare()),
+                    tf.assignVariableOp(momentum.handle(), step.momentum()),
+                    tf.assignSubVariableOp(variable.handle(), step.delta())))
+            .noOp();
+      }
       return tf.train.resourceApplyRmsProp(
           variable.handle(), meanSquare.handle(), momentum.handle(), rate, tf.constant((float) rms.decay()),
           tf.constant((float) rms.momentum()), tf.constant((float) rms.epsilon()), gradient);
@@ -129,7 +183,9 @@ final class OptimizerOps {
 
   /** The update of the gathered rows of a per-example variable: the same rule as for a whole variable, on those rows only. */
   private static Op applyRows(
-      Ops tf, NetworkBuilder state, OptimizerSpec spec, Rows rows, Operand<TFloat32> rate, Operand<TFloat32> gradient, AdamPowers powers) {
+      Update update, OptimizerSpec spec, Rows rows, Operand<TFloat32> rate, Operand<TFloat32> gradient, AdamPowers powers) {
+    Ops tf = update.tf();
+    NetworkBuilder state = update.state();
     StateVariable<TFloat32> variable = rows.variable();
     if (spec instanceof OptimizerSpec.Sgd) {
       return rows.subtract(tf, tf.math.mul(rate, gradient));
@@ -137,15 +193,21 @@ final class OptimizerOps {
     if (spec instanceof OptimizerSpec.Momentum momentum) {
       StateVariable<TFloat32> accumulator = rows.slot(state, "momentum", 0);
       return tf.train.resourceSparseApplyMomentum(
-          variable.handle(), accumulator.handle(), rate, gradient, rows.indices(), tf.constant((float) momentum.momentum()),
+          variable.handle(), accumulator.handle(), rate, gradient, rows.indices(), update.constant(momentum.momentum(), 1f),
           ResourceSparseApplyMomentum.useNesterov(momentum.nesterov()));
     }
     if (spec instanceof OptimizerSpec.Adam adam) {
-      return lazyAdam(tf, state, adam, rows, rate, gradient, powers);
+      return lazyAdam(update, adam, rows, rate, gradient, powers);
     }
     if (spec instanceof OptimizerSpec.RmsProp rms) {
       StateVariable<TFloat32> meanSquare = rows.slot(state, "rms", 0);
       StateVariable<TFloat32> momentum = rows.slot(state, "rms_momentum", 0);
+      if (update.selects()) {
+        RmsPropUpdate step = RmsPropUpdate.of(update, rms, rows.read(tf, meanSquare), rows.read(tf, momentum), rate, gradient);
+        return tf.withControlDependencies(
+                List.of(rows.write(tf, meanSquare, step.meanSquare()), rows.write(tf, momentum, step.momentum()), rows.subtract(tf, step.delta())))
+            .noOp();
+      }
       return tf.train.resourceSparseApplyRmsProp(
           variable.handle(), meanSquare.handle(), momentum.handle(), rate, tf.constant((float) rms.decay()),
           tf.constant((float) rms.momentum()), tf.constant((float) rms.epsilon()), gradient, rows.indices());
@@ -159,16 +221,16 @@ final class OptimizerOps {
    * {@code w -= lr·√(1 - β2^t)/(1 - β1^t) · m / (√v + ε)}.
    */
   private static Op lazyAdam(
-      Ops tf, NetworkBuilder state, OptimizerSpec.Adam adam, Rows rows, Operand<TFloat32> rate, Operand<TFloat32> gradient,
-      AdamPowers powers) {
+      Update update, OptimizerSpec.Adam adam, Rows rows, Operand<TFloat32> rate, Operand<TFloat32> gradient, AdamPowers powers) {
+    Ops tf = update.tf();
+    NetworkBuilder state = update.state();
     StateVariable<TFloat32> mSlot = rows.slot(state, "adam_m", 0);
     StateVariable<TFloat32> vSlot = rows.slot(state, "adam_v", 0);
     Operand<TFloat32> m = rows.read(tf, mSlot);
     Operand<TFloat32> v = rows.read(tf, vSlot);
     Operand<TFloat32> one = tf.constant(1f);
-    Operand<TFloat32> m1 = tf.math.add(m, tf.math.mul(tf.math.sub(gradient, m), tf.constant((float) (1 - adam.beta1()))));
-    Operand<TFloat32> v1 =
-        tf.math.add(v, tf.math.mul(tf.math.sub(tf.math.square(gradient), v), tf.constant((float) (1 - adam.beta2()))));
+    Operand<TFloat32> m1 = tf.math.add(m, tf.math.mul(tf.math.sub(gradient, m), update.constant(1 - adam.beta1(), 0f)));
+    Operand<TFloat32> v1 = tf.math.add(v, tf.math.mul(tf.math.sub(tf.math.square(gradient), v), update.constant(1 - adam.beta2(), 0f)));
     Operand<TFloat32> correctedRate =
         tf.math.div(tf.math.mul(rate, tf.math.sqrt(tf.math.sub(one, powers.beta2Power.read()))), tf.math.sub(one, powers.beta1Power.read()));
     Operand<TFloat32> delta =
@@ -182,7 +244,9 @@ final class OptimizerOps {
    * {@code optimizer/rprop_gradient}, the change split back into one subtraction per variable.
    */
   private static List<Op> rpropWhole(
-      Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<TrainableVariable> trainables, List<Operand<TFloat32>> gradients) {
+      Update guarded, OptimizerSpec.Rprop rprop, List<TrainableVariable> trainables, List<Operand<TFloat32>> gradients) {
+    Ops tf = guarded.tf();
+    NetworkBuilder state = guarded.state();
     List<Operand<TFloat32>> flat = new ArrayList<>();
     long[] sizes = new long[trainables.size()];
     float[] initialSteps = new float[trainables.size()];
@@ -197,11 +261,14 @@ final class OptimizerOps {
         state.variable("optimizer/rprop_step", TFloat32.class, Shape.of(total), init -> initialSteps(init, sizes, initialSteps));
     StateVariable<TFloat32> previousSlot = state.filled("optimizer/rprop_gradient", Shape.of(total), 0);
     Operand<TFloat32> gradient = flat.size() == 1 ? flat.get(0) : tf.concat(flat, tf.constant(0));
-    RpropUpdate update = RpropUpdate.of(tf, rprop, stepSlot.read(), previousSlot.read(), gradient);
+    Operand<TFloat32> previous = previousSlot.read();
+    RpropUpdate update = RpropUpdate.of(tf, rprop, stepSlot.read(), previous, gradient);
 
+    // A zero gradient keeps each step size and moves no weight, but would be remembered as the
+    // previous gradient: a selecting guard keeps the old one.
     List<Op> updates = new ArrayList<>();
     updates.add(tf.assignVariableOp(stepSlot.handle(), update.step()));
-    updates.add(tf.assignVariableOp(previousSlot.handle(), update.counted()));
+    updates.add(tf.assignVariableOp(previousSlot.handle(), guarded.kept(update.counted(), previous)));
     List<Operand<TFloat32>> deltas = split(tf, update.delta(), sizes, 0);
     for (int i = 0; i < trainables.size(); i++) {
       TrainableVariable trainable = trainables.get(i);
@@ -236,7 +303,9 @@ final class OptimizerOps {
    * scatter per slot, where a slot per variable took one per variable and layer: for a deep
    * relaxed network those copies were a third of the step.
    */
-  private static List<Op> rpropRows(Ops tf, NetworkBuilder state, OptimizerSpec.Rprop rprop, List<RowGradient> rowGradients) {
+  private static List<Op> rpropRows(Update guarded, OptimizerSpec.Rprop rprop, List<RowGradient> rowGradients) {
+    Ops tf = guarded.tf();
+    NetworkBuilder state = guarded.state();
     RowGradient first = rowGradients.get(0);
     Operand<TInt32> indices = first.indices();
     List<Rows> rows = new ArrayList<>();
@@ -258,13 +327,12 @@ final class OptimizerOps {
     Shape row = Shape.of(Arrays.stream(widths).sum());
     StateVariable<TFloat32> stepSlot = state.perExample("optimizer/rprop_row_step", row, rprop.learningRate() * first.learningRateScale());
     StateVariable<TFloat32> previousSlot = state.perExample("optimizer/rprop_row_gradient", row, 0);
+    Operand<TFloat32> previous = tf.resourceGather(previousSlot.handle(), indices, TFloat32.class);
     RpropUpdate update =
-        RpropUpdate.of(
-            tf, rprop, tf.resourceGather(stepSlot.handle(), indices, TFloat32.class),
-            tf.resourceGather(previousSlot.handle(), indices, TFloat32.class), sideBySide(tf, gradients));
+        RpropUpdate.of(tf, rprop, tf.resourceGather(stepSlot.handle(), indices, TFloat32.class), previous, sideBySide(tf, gradients));
     List<Op> updates = new ArrayList<>();
     updates.add(tf.resourceScatterUpdate(stepSlot.handle(), indices, update.step()));
-    updates.add(tf.resourceScatterUpdate(previousSlot.handle(), indices, update.counted()));
+    updates.add(tf.resourceScatterUpdate(previousSlot.handle(), indices, guarded.kept(update.counted(), previous)));
     List<Operand<TFloat32>> deltas = split(tf, update.delta(), widths, 1);
     for (int i = 0; i < rows.size(); i++) {
       Rows place = rows.get(i);
@@ -312,6 +380,28 @@ final class OptimizerOps {
           tf.clipByValue(tf.math.mul(step, factor), tf.constant((float) rprop.minStep()), tf.constant((float) rprop.maxStep()));
       Operand<TFloat32> counted = tf.select(flipped, zero, gradient);
       return new RpropUpdate(newStep, counted, tf.math.mul(tf.math.sign(counted), newStep));
+    }
+  }
+
+  /**
+   * RMSProp as TensorFlow's kernel computes it, for a selecting guard: {@code ms += (g² - ms)(1 - ρ)},
+   * {@code mom = μ·mom + lr·g/√(ms + ε)}, {@code w -= mom}; for a non-finite step, ρ is one and the
+   * old momentum is kept, so {@code delta} is zero.
+   */
+  private record RmsPropUpdate(Operand<TFloat32> meanSquare, Operand<TFloat32> momentum, Operand<TFloat32> delta) {
+    static RmsPropUpdate of(
+        Update update, OptimizerSpec.RmsProp rms, Operand<TFloat32> meanSquare, Operand<TFloat32> momentum, Operand<TFloat32> rate,
+        Operand<TFloat32> gradient) {
+      Ops tf = update.tf();
+      Operand<TFloat32> newMeanSquare =
+          tf.math.add(meanSquare, tf.math.mul(tf.math.sub(tf.math.square(gradient), meanSquare), update.constant(1 - rms.decay(), 0f)));
+      Operand<TFloat32> newMomentum =
+          update.kept(
+              tf.math.add(
+                  tf.math.mul(tf.constant((float) rms.momentum()), momentum),
+                  tf.math.div(tf.math.mul(rate, gradient), tf.math.sqrt(tf.math.add(newMeanSquare, tf.constant((float) rms.epsilon()))))),
+              momentum);
+      return new RmsPropUpdate(newMeanSquare, newMomentum, update.orElse(newMomentum, 0f));
     }
   }
 
@@ -383,11 +473,12 @@ final class OptimizerOps {
           adam);
     }
 
-    /** Multiplies each power by its β; {@code tf} must wait for every apply that read the powers. */
-    List<Op> advance(Ops tf) {
+    /** Multiplies each power by its β (by one for a non-finite step); {@code update} must wait for every apply that read the powers. */
+    List<Op> advance(Update update) {
+      Ops tf = update.tf();
       return List.of(
-          tf.assignVariableOp(beta1Power.handle(), tf.math.mul(beta1Power.read(), tf.constant((float) adam.beta1()))),
-          tf.assignVariableOp(beta2Power.handle(), tf.math.mul(beta2Power.read(), tf.constant((float) adam.beta2()))));
+          tf.assignVariableOp(beta1Power.handle(), tf.math.mul(beta1Power.read(), update.constant(adam.beta1(), 1f))),
+          tf.assignVariableOp(beta2Power.handle(), tf.math.mul(beta2Power.read(), update.constant(adam.beta2(), 1f))));
     }
   }
 }

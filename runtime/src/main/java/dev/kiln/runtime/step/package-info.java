@@ -13,7 +13,9 @@
  * dev.kiln.runtime.step.RelaxedPassBuilder}), the gradients, the guard that keeps a non-finite step
  * from changing anything ({@link dev.kiln.runtime.step.NonFiniteGuard}), the optimiser's updates
  * ({@link dev.kiln.runtime.step.OptimizerOps}), the epoch's metric sums, and the save and restore
- * ops over every variable ({@link dev.kiln.runtime.step.CheckpointOps}).
+ * ops over every variable ({@link dev.kiln.runtime.step.CheckpointOps}). A step to be compiled by
+ * XLA is built with a guard that selects instead of branching, and {@link
+ * dev.kiln.runtime.step.StepCompilation} marks it as one cluster in a copy of the graph.
  *
  * <p>Nothing here runs a session or knows of the training loop ({@code dev.kiln.runtime.training})
  * or the user's API ({@code dev.kiln.runtime}); {@code LayeringTest} keeps it so.

@@ -112,7 +112,7 @@ final class BatchFeeder implements AutoCloseable {
    * this feeder: they are valid until the next call, and must not be closed by the caller. Feeding
    * the batch fed last again (to re-run a step) feeds the same tensors.
    */
-  void feed(Session.Runner runner, int[] order, int from, int count) {
+  void feed(ModelRunner runner, int[] order, int from, int count) {
     Slot slot;
     if (current != null && current.holds(order, from) && current.count == count) {
       slot = current;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -45,13 +46,35 @@ public final class ModelSession {
   public static final String CHECKPOINT_PREFIX = "model";
 
   public final ModelGraph graph;
-  public final Session session;
+  private final Graph sessionGraph;
+  private final Session session;
   private final Optional<RelaxedTargets> relaxedTargets;
 
-  public ModelSession(ModelGraph graph, Session session) {
+  /**
+   * @param sessionGraph what {@code session} runs: {@code graph.graph}, or a copy of it with the
+   *     same op names (the compiled step), which this session then owns
+   */
+  public ModelSession(ModelGraph graph, Graph sessionGraph, Session session) {
     this.graph = graph;
+    this.sessionGraph = sessionGraph;
     this.session = session;
     this.relaxedTargets = graph.relaxation().map(relaxation -> new RelaxedTargets(relaxation, graph.spec.relaxation().orElseThrow()));
+  }
+
+  /** A run of this model's session, to which the graph's ops can be fed, fetched and targeted. */
+  public ModelRunner runner() {
+    return new ModelRunner(session, sessionGraph != graph.graph);
+  }
+
+  /** Closes the session, and the compiled copy of the graph it ran, if any; not the model's graph. */
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      if (sessionGraph != graph.graph) {
+        sessionGraph.close();
+      }
+    }
   }
 
   /** How a relaxed network's targets are bound, reset and evaluated; empty if the network is not relaxed. */
@@ -81,19 +104,19 @@ public final class ModelSession {
 
   /** Runs {@code op} for its effect. */
   void run(Op op) {
-    try (Result ignored = session.runner().addTarget(op).run()) {
+    try (Result ignored = runner().addTarget(op).run()) {
       // Nothing fetched: the result holds no tensors, but is closed all the same.
     }
   }
 
   public Progress progress() {
-    try (Result result = session.runner().fetch(graph.state.step().read()).fetch(graph.state.stepsPerEpoch().read()).run()) {
+    try (Result result = runner().fetch(graph.state.step().read()).fetch(graph.state.stepsPerEpoch().read()).run()) {
       return new Progress(((TInt64) result.get(0)).getLong(), ((TInt64) result.get(1)).getLong());
     }
   }
 
   /** Feeds every host-scheduled parameter its schedule's value at {@code progress}. */
-  Session.Runner feedHostParameters(Session.Runner runner, Feeds feeds, Progress progress) {
+  ModelRunner feedHostParameters(ModelRunner runner, Feeds feeds, Progress progress) {
     for (Parameter parameter : graph.state.parameters()) {
       if (parameter.kind() == Parameter.Kind.HOST_SCHEDULED) {
         float value = (float) parameter.schedule().valueAt(progress.step(), progress.stepsPerEpoch());
@@ -104,7 +127,7 @@ public final class ModelSession {
   }
 
   /** Feeds {@code count} examples of {@code data}, {@code order[from...]}, as input (and labels). */
-  public Session.Runner feedBatch(Session.Runner runner, Feeds feeds, Dataset data, int[] order, int from, int count, BatchBuffers buffers) {
+  public ModelRunner feedBatch(ModelRunner runner, Feeds feeds, Dataset data, int[] order, int from, int count, BatchBuffers buffers) {
     data.copyFeatures(order, from, count, buffers.features);
     data.copyLabels(order, from, count, buffers.labels);
     runner.feed(graph.input, feeds.add(tensor(batchShape(count, data.exampleShape()), buffers.features, count * data.exampleSize())));
@@ -143,7 +166,7 @@ public final class ModelSession {
     for (int from = 0; from < n; from += INFERENCE_BATCH) {
       int count = Math.min(INFERENCE_BATCH, n - from);
       try (Feeds feeds = new Feeds()) {
-        Session.Runner runner = feedHostParameters(feedBatch(session.runner(), feeds, data, order, from, count, buffers), feeds, progress);
+        ModelRunner runner = feedHostParameters(feedBatch(runner(), feeds, data, order, from, count, buffers), feeds, progress);
         runner.fetch(graph.loss);
         if (hasAccuracy) {
           runner.fetch(head.accuracy());
@@ -179,7 +202,7 @@ public final class ModelSession {
       int rows = Math.min(INFERENCE_BATCH, count - from);
       try (Feeds feeds = new Feeds()) {
         float[] batch = Arrays.copyOfRange(features, from * exampleSize, (from + rows) * exampleSize);
-        Session.Runner runner = session.runner().feed(graph.input, feeds.add(tensor(batchShape(rows, exampleShape), batch, batch.length)));
+        ModelRunner runner = runner().feed(graph.input, feeds.add(tensor(batchShape(rows, exampleShape), batch, batch.length)));
         try (Result result = feedHostParameters(runner, feeds, progress).fetch(graph.head.predictions()).run()) {
           float[] values = values(result.get(0));
           int width = values.length / rows;
@@ -203,7 +226,7 @@ public final class ModelSession {
         parameter != null
             ? parameter.value()
             : graph.state.variable(name).map(StateVariable::read).orElseThrow(() -> unknownName(name));
-    try (Result result = session.runner().fetch(value).run()) {
+    try (Result result = runner().fetch(value).run()) {
       return values(result.get(0));
     }
   }
@@ -244,7 +267,7 @@ public final class ModelSession {
   private void runCheckpoint(Path directory, Op op) {
     String prefix = directory.resolve(CHECKPOINT_PREFIX).toAbsolutePath().toString();
     try (TString filename = TString.scalarOf(prefix);
-        Result ignored = session.runner().feed(graph.checkpoint.filename(), filename).addTarget(op).run()) {
+        Result ignored = runner().feed(graph.checkpoint.filename(), filename).addTarget(op).run()) {
       // Run for its effect on the files or the variables.
     }
   }

@@ -34,7 +34,7 @@ public final class RelaxedTargets {
   }
 
   /** Feeds the positions in the training data of the batch's examples, {@code order[from...]}. */
-  public void feedExampleIndices(Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count) {
+  public void feedExampleIndices(ModelRunner runner, ModelSession.Feeds feeds, int[] order, int from, int count) {
     runner.feed(graph.exampleIndices, feeds.add(TInt32.vectorOf(Arrays.copyOfRange(order, from, from + count))));
   }
 
@@ -89,7 +89,7 @@ public final class RelaxedTargets {
     for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
       int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
+        ModelRunner runner = model.feedHostParameters(model.feedBatch(model.runner(), feeds, train, order, from, count, buffers), feeds, progress);
         feedExampleIndices(runner, feeds, order, from, count);
         fetched.forEach(runner::fetch);
         try (Result result = runner.run()) {
@@ -112,10 +112,10 @@ public final class RelaxedTargets {
   private void initialize(ModelSession model, Dataset train, Relaxed.Init init) {
     Relaxation.Binding ops = graph.binding();
     try (TInt64 count = TInt64.scalarOf(train.size())) {
-      Session.Runner runner = model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.size());
+      ModelRunner runner = model.runner().feed(ops.exampleCount(), count).addTarget(ops.size());
       runner.run().close();
       if (init == Relaxed.Init.RANDOM) {
-        model.session.runner().feed(ops.exampleCount(), count).addTarget(ops.randomize()).run().close();
+        model.runner().feed(ops.exampleCount(), count).addTarget(ops.randomize()).run().close();
       }
     }
     if (init == Relaxed.Init.FORWARD) {
@@ -132,7 +132,7 @@ public final class RelaxedTargets {
     for (int from = 0; from < n; from += ModelSession.INFERENCE_BATCH) {
       int count = Math.min(ModelSession.INFERENCE_BATCH, n - from);
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        Session.Runner runner = model.feedHostParameters(model.feedBatch(model.session.runner(), feeds, train, order, from, count, buffers), feeds, progress);
+        ModelRunner runner = model.feedHostParameters(model.feedBatch(model.runner(), feeds, train, order, from, count, buffers), feeds, progress);
         feedExampleIndices(runner, feeds, order, from, count);
         runner.addTarget(graph.binding().fromForward()).run().close();
       }
@@ -140,7 +140,7 @@ public final class RelaxedTargets {
   }
 
   private long rows(ModelSession model) {
-    try (Result result = model.session.runner().fetch(graph.binding().rowCount()).run()) {
+    try (Result result = model.runner().fetch(graph.binding().rowCount()).run()) {
       return ((TInt64) result.get(0)).getLong();
     }
   }

@@ -136,7 +136,7 @@ public final class RunCheckpoints implements AutoCloseable {
   }
 
   private void requireFinite(long step) {
-    try (Result result = model.session.runner().fetch(model.graph.checkpoint.allFinite()).run()) {
+    try (Result result = model.runner().fetch(model.graph.checkpoint.allFinite()).run()) {
       if (((TBool) result.get(0)).getBoolean()) {
         return;
       }
@@ -154,7 +154,7 @@ public final class RunCheckpoints implements AutoCloseable {
       if (variable.type() != TFloat32.class) {
         continue;
       }
-      try (Result result = model.session.runner().fetch(variable.read()).run()) {
+      try (Result result = model.runner().fetch(variable.read()).run()) {
         for (float value : ModelSession.values(result.get(0))) {
           if (!Float.isFinite(value)) {
             return "the variable " + variable.name();

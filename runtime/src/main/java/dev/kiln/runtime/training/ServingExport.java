@@ -60,7 +60,7 @@ public final class ServingExport {
     String prefix = transfer.resolve("variables").toAbsolutePath().toString();
     CheckpointOps.Writer writer = trained.graph.forwardWriter;
     try (TString filename = TString.scalarOf(prefix);
-        Result ignored = trained.session.runner().feed(writer.filename(), filename).addTarget(writer.save()).run()) {
+        Result ignored = trained.runner().feed(writer.filename(), filename).addTarget(writer.save()).run()) {
       // Run for the files it writes.
     }
     try (Graph graph = new Graph()) {

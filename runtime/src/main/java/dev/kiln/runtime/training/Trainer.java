@@ -172,7 +172,7 @@ public final class Trainer {
       // epoch's start also starts the epoch's sums from zero; resuming mid-epoch, they come back
       // with the checkpoint instead (later epochs find them reset by the step that closed the last).
       try (TInt64 feed = TInt64.scalarOf(stepsPerEpoch)) {
-        Session.Runner runner = model.session.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch);
+        ModelRunner runner = model.runner().feed(model.graph.stepsPerEpochFeed, feed).addTarget(model.graph.setStepsPerEpoch);
         if (resumed.map(state -> state.batchesDone() == 0).orElse(true)) {
           runner.addTarget(model.graph.epochSums.reset());
         }
@@ -402,7 +402,7 @@ public final class Trainer {
       boolean finite;
       EpochMeans means = null;
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        Session.Runner runner = feedStep(model.session.runner(), feeds, order, from, count, buffers, progress);
+        ModelRunner runner = feedStep(model.runner(), feeds, order, from, count, buffers, progress);
         runner.addTarget(closesEpoch ? model.graph.trainClosingEpoch : model.graph.train);
         runner.fetch(model.graph.guard.finite);
         if (closesEpoch) {
@@ -440,8 +440,8 @@ public final class Trainer {
       return new StepOutcome(finite, means);
     }
 
-    private Session.Runner feedStep(
-        Session.Runner runner, ModelSession.Feeds feeds, int[] order, int from, int count, BatchFeeder buffers,
+    private ModelRunner feedStep(
+        ModelRunner runner, ModelSession.Feeds feeds, int[] order, int from, int count, BatchFeeder buffers,
         Progress progress) {
       buffers.feed(runner, order, from, count);
       model.feedHostParameters(runner, feeds, progress);
@@ -501,7 +501,11 @@ public final class Trainer {
         }
       }
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
-        return model.graph.guard.firstNonFinite(() -> feedStep(model.session.runner(), feeds, order, from, count, buffers, progress))
+        return model.graph.guard.firstNonFinite(outputs -> {
+              ModelRunner runner = feedStep(model.runner(), feeds, order, from, count, buffers, progress);
+              outputs.forEach(runner::fetch);
+              return runner.run();
+            })
             .orElse("none of the step's tensors: a gradient is too large for the guard's float32 check (its elements sum, or a weight"
                 + " gradient's two factors have norms that multiply, past float32's range), which only a diverging step comes near");
       }

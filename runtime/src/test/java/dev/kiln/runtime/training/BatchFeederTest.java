@@ -140,7 +140,7 @@ class BatchFeederTest {
 
     /** Feeds the batch and checks that the graph got exactly its examples and labels. */
     void check(BatchFeeder feeder, int[] order, int from, int count) {
-      Session.Runner runner = session.runner();
+      ModelRunner runner = new ModelRunner(session, false);
       feeder.feed(runner, order, from, count);
       try (Result result = runner.fetch(inputCopy).fetch(labelsCopy).run()) {
         assertThat(ModelSession.values(result.get(0))).isEqualTo(expectedFeatures(data, order, from, count));
