@@ -28,6 +28,8 @@ final class RecordingGraphBuilder implements GraphBuilder {
   /** The values of every piece of state, flat in row-major order, by name. */
   final Map<String, float[]> values = new LinkedHashMap<>();
   final Map<String, PhasedSchedule> annealed = new LinkedHashMap<>();
+  /** The penalty weight each learned-width layer was given, by layer. */
+  final Map<String, Operand<TFloat32>> widthPenalties = new LinkedHashMap<>();
   final Map<String, Schedule> hostScheduled = new LinkedHashMap<>();
   /** The operand each piece of state was returned as, by name. */
   final Map<String, Operand<TFloat32>> state = new LinkedHashMap<>();
@@ -117,6 +119,34 @@ final class RecordingGraphBuilder implements GraphBuilder {
   public void regularize(String name, Operand<TFloat32> weights, double l1, double l2) {
     calls.append("regularize ").append(name).append(" l1=").append(l1).append(" l2=").append(l2).append('\n');
     regularized.put(name, weights);
+  }
+
+  /** {@code x} times the gates {@code <layer>/gates}, a constant of distinct positive values per unit; recorded with {@code x}'s shape. */
+  @Override
+  public Operand<TFloat32> gates(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initial, double deadBelow) {
+    calls.append("gates ").append(layer).append(' ').append(x.shape()).append(" initial=").append(initial).append(" deadBelow=")
+        .append(deadBelow).append('\n');
+    widthPenalties.put(layer, penalty);
+    float[] gates = new float[(int) x.shape().size(x.shape().numDimensions() - 1)];
+    for (int unit = 0; unit < gates.length; unit++) {
+      gates[unit] = (float) (initial * (1 + 0.01 * unit));
+    }
+    return tf.math.mul(x, state("gates", layer + "/gates", Shape.of(gates.length), gates));
+  }
+
+  /** {@code x} times σ(slope·(size − i)) unit by unit, with the soft size {@code <layer>/size} a constant at {@code initialSize}. */
+  @Override
+  public Operand<TFloat32> softSize(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initialSize, double slope) {
+    calls.append("softSize ").append(layer).append(' ').append(x.shape()).append(" initialSize=").append(initialSize).append(" slope=")
+        .append(slope).append('\n');
+    widthPenalties.put(layer, penalty);
+    int units = (int) x.shape().size(x.shape().numDimensions() - 1);
+    float[] index = new float[units];
+    for (int unit = 0; unit < units; unit++) {
+      index[unit] = unit;
+    }
+    Operand<TFloat32> size = state("softSize", layer + "/size", Shape.scalar(), new float[] {(float) initialSize});
+    return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(tf.constant((float) slope), tf.math.sub(size, tf.constant(index)))));
   }
 
   /** The identity, recorded with the static shape of what it was given (batch dimension -1). */

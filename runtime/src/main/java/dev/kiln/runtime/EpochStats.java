@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param parameters every scalar parameter's value after the epoch (fixed, annealed, host-scheduled
  *     and shared trainable ones), by name in declaration order; per-neuron parameters are read
  *     with {@link Model#parameter}
+ * @param learnedWidths the live width of every layer that learns its width ({@code @LearnedWidth}),
+ *     by layer in declaration order, after the epoch; empty for a network without one
  * @param examplesPerSecond training examples per second of the epoch's steps (validation excluded)
  * @param elapsed time since training started (for a resumed run: training time before and after
  *     the interruption, without the time in between)
@@ -37,12 +39,14 @@ public record EpochStats(
     double trainAccuracy,
     Optional<Evaluation> validation,
     Map<String, Double> parameters,
+    Map<String, Integer> learnedWidths,
     double examplesPerSecond,
     Duration elapsed,
     long skippedSteps) {
   public EpochStats {
     Objects.requireNonNull(validation, "validation");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    learnedWidths = Collections.unmodifiableMap(new LinkedHashMap<>(learnedWidths));
   }
 
   public boolean hasValidation() {

@@ -78,6 +78,37 @@ public interface GraphBuilder {
   Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate);
 
   /**
+   * Learned width by gates (the sparsifier): each unit on the last axis of {@code x} (a dense
+   * layer's units, a convolution's channels) times its own trainable gate, the variable
+   * {@code <layer>/gates} starting at {@code initial} and kept at zero or above; adds
+   * {@code penalty·Σ|gates|} to the training loss (in {@code loss/regularization}), which pulls
+   * the gates of units the loss can do without to zero. After every step a gate below
+   * {@code deadBelow} becomes zero and its unit is dead for good: its gradient is zero from then
+   * on, so the optimiser's moments of it only decay, and the clip holds it at zero. The layer's
+   * live width (gates at {@code deadBelow} or above) is logged every epoch as {@code size/<layer>}
+   * and printed on the epoch line; the gates are logged as a histogram.
+   *
+   * @param ops the layer's scope
+   * @param penalty the penalty's weight, a scalar: a constant or a network parameter
+   * @return {@code x} times the gates
+   */
+  Operand<TFloat32> gates(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initial, double deadBelow);
+
+  /**
+   * Learned width by a soft size (the flexible layer of the journal this comes from): unit
+   * {@code i} (from 0) on the last axis of {@code x} times {@code σ(slope·(size − i))}, which is
+   * {@code 1 − σ(slope·(i − size))} without the cancellation, with the trainable scalar
+   * {@code <layer>/size} starting at {@code initialSize} and kept in [0, units]; adds
+   * {@code penalty·Σ_i σ(slope·(size − i))}, the layer's soft unit count, to the training loss. The
+   * live width (units scaled by one half or more) is logged as {@code size/<layer>}.
+   *
+   * @param ops the layer's scope
+   * @param penalty the penalty's weight, a scalar: a constant or a network parameter
+   * @return {@code x} scaled unit by unit
+   */
+  Operand<TFloat32> softSize(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initialSize, double slope);
+
+  /**
    * Relaxed activation identity, for a network whose {@link NetworkSpec#relaxation()} is present:
    * marks {@code value}, layer {@code layer}'s pre- or post-activation ({@code [batch, width]}),
    * as the place its per-example targets stand in for. Such a network's forward pass is built

@@ -61,6 +61,7 @@ public final class NetworkBuilder implements GraphBuilder {
   /** The values {@link #relax} marked, by layer, in the order the forward pass relaxed them. */
   private final Map<String, Operand<TFloat32>> relaxedValues = new LinkedHashMap<>();
   private final List<PerExampleVariable> perExampleVariables = new ArrayList<>();
+  private final List<LearnedWidth> learnedWidths = new ArrayList<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> learningRate;
   private Operand<TFloat32> hiddenLossWeight;
@@ -234,6 +235,81 @@ public final class NetworkBuilder implements GraphBuilder {
       penalty = penalty == null ? squares : tf.withName("penalty").math.add(penalty, squares);
     }
     penalties.add(penalty);
+  }
+
+  @Override
+  public Operand<TFloat32> gates(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initial, double deadBelow) {
+    long units = learnedUnits(layer, x, penalty);
+    if (!(deadBelow > 0 && deadBelow < 1)) {
+      throw new IllegalArgumentException(
+          spec.name() + ": layer '" + layer + "' needs a dead-unit threshold in (0, 1) for its gates, got " + deadBelow);
+    }
+    if (!(initial > deadBelow) || Double.isInfinite(initial)) {
+      throw new IllegalArgumentException(
+          spec.name() + ": the gates of layer '" + layer + "' start at " + initial + ", not above their threshold " + deadBelow
+              + ": every unit would start dead");
+    }
+    String name = layer + "/gates";
+    StateVariable<TFloat32> variable = filled(name, Shape.of(units), initial);
+    trainables.add(new TrainableVariable(variable, 0, Double.POSITIVE_INFINITY, 1.0, deadBelow));
+    Operand<TFloat32> gates = addParameter(new Parameter(name, Parameter.Kind.TRAINABLE, Shape.of(units), variable.read(), null, null));
+    if (servedAt == null) {
+      Ops own = scope(name);
+      penalties.add(own.withName("penalty").math.mul(penalty, own.sum(own.math.abs(gates), own.constant(0))));
+      Operand<TBool> live = own.math.greaterEqual(gates, own.constant((float) deadBelow));
+      learnedWidths.add(new LearnedWidth(layer, own.withName("live").sum(own.dtypes.cast(live, TFloat32.class), own.constant(0))));
+    }
+    return ops.withName("gated").math.mul(x, gates);
+  }
+
+  @Override
+  public Operand<TFloat32> softSize(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initialSize, double slope) {
+    long units = learnedUnits(layer, x, penalty);
+    if (!(slope > 0) || Double.isInfinite(slope)) {
+      throw new IllegalArgumentException(spec.name() + ": the soft size of layer '" + layer + "' needs a finite slope > 0, got " + slope);
+    }
+    if (!(initialSize > 0 && initialSize <= units)) {
+      throw new IllegalArgumentException(
+          spec.name() + ": the soft size of layer '" + layer + "' starts at " + initialSize + ", outside (0, " + units + "]");
+    }
+    String name = layer + "/size";
+    Operand<TFloat32> size = trainable(name, Shape.scalar(), initialSize, 0, units, 1.0);
+    Ops own = scope(name);
+    float[] index = new float[(int) units];
+    for (int i = 0; i < index.length; i++) {
+      index[i] = i;
+    }
+    // σ(k·(size − i)) is 1 − σ(k·(i − size)) without subtracting from one: exact far past the size.
+    Operand<TFloat32> scale =
+        own.withName("scale").math.sigmoid(own.math.mul(own.constant((float) slope), own.math.sub(size, own.constant(index))));
+    if (servedAt == null) {
+      penalties.add(own.withName("penalty").math.mul(penalty, own.sum(scale, own.constant(0))));
+      Operand<TBool> live = own.math.greaterEqual(scale, own.constant(0.5f));
+      learnedWidths.add(new LearnedWidth(layer, own.withName("live").sum(own.dtypes.cast(live, TFloat32.class), own.constant(0))));
+    }
+    return ops.withName("scaled").math.mul(x, scale);
+  }
+
+  /** The units on {@code x}'s last axis, which must be known; and a scalar penalty weight. */
+  private long learnedUnits(String layer, Operand<TFloat32> x, Operand<TFloat32> penalty) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(penalty, "penalty");
+    Shape shape = x.shape();
+    long units = shape.isUnknown() || shape.numDimensions() < 2 ? Shape.UNKNOWN_SIZE : shape.size(shape.numDimensions() - 1);
+    if (units <= 0) {
+      throw new IllegalArgumentException(
+          spec.name() + ": layer '" + layer + "' learns its width, so it needs a known number of units on the last axis, got shape " + shape);
+    }
+    if (penalty.shape().numDimensions() != 0) {
+      throw new IllegalArgumentException(
+          spec.name() + ": the width penalty of layer '" + layer + "' must be a scalar, got shape " + penalty.shape());
+    }
+    return units;
+  }
+
+  /** Every layer whose width training learns, in the order the forward pass made them. */
+  public List<LearnedWidth> learnedWidths() {
+    return Collections.unmodifiableList(learnedWidths);
   }
 
   @Override

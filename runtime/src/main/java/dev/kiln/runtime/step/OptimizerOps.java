@@ -64,7 +64,10 @@ final class OptimizerOps {
     Op ready = optimizer.withControlDependencies(after).withName("ready").noOp();
     Ops tf = optimizer.withControlDependencies(List.of(ready));
     Update update = new Update(tf, state, guard);
-    List<Operand<TFloat32>> guarded = gradients.stream().map(update::gradient).toList();
+    List<Operand<TFloat32>> guarded = new ArrayList<>();
+    for (int i = 0; i < trainables.size(); i++) {
+      guarded.add(update.gradient(alive(tf, trainables.get(i), gradients.get(i))));
+    }
     List<RowGradient> guardedRows =
         rowGradients.stream()
             .map(rows -> new RowGradient(rows.variable(), rows.indices(), update.gradient(rows.gradient()), rows.learningRateScale()))
@@ -405,13 +408,31 @@ final class OptimizerOps {
     }
   }
 
-  /** Clips a bounded parameter into its bounds, reading it again after its update. */
+  /** The gradient of a learned-width gate is zero once it is dead (zero at the step's start), so nothing moves it again. */
+  private static Operand<TFloat32> alive(Ops tf, TrainableVariable trainable, Operand<TFloat32> gradient) {
+    if (!trainable.dies()) {
+      return gradient;
+    }
+    Operand<TFloat32> read = trainable.variable().read();
+    return tf.math.mul(gradient, tf.dtypes.cast(tf.math.greater(read, tf.constant(0f)), TFloat32.class));
+  }
+
+  /**
+   * Clips a bounded parameter into its bounds, reading it again after its update; a learned-width
+   * gate below its threshold, or dead at the step's start, becomes (or stays) zero.
+   */
   private static Op clip(NetworkBuilder state, TrainableVariable trainable, Op apply) {
     StateVariable<TFloat32> variable = trainable.variable();
     Ops tf = state.scope(variable.name() + "/clip").withControlDependencies(List.of(apply));
     Operand<TFloat32> updated = tf.readVariableOp(variable.handle(), TFloat32.class);
     Operand<TFloat32> clipped =
         tf.clipByValue(updated, tf.constant((float) trainable.min()), tf.constant((float) trainable.max()));
+    if (trainable.dies()) {
+      Operand<TFloat32> zero = tf.constant(0f);
+      Operand<TBool> lives =
+          tf.math.logicalAnd(tf.math.greater(variable.read(), zero), tf.math.greaterEqual(updated, tf.constant((float) trainable.deadBelow())));
+      clipped = tf.withName("dead_to_zero").select(lives, clipped, zero);
+    }
     return tf.assignVariableOp(variable.handle(), clipped);
   }
 

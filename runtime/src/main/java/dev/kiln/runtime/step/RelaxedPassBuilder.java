@@ -100,6 +100,22 @@ final class RelaxedPassBuilder implements GraphBuilder {
   }
 
   @Override
+  public Operand<TFloat32> gates(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initial, double deadBelow) {
+    throw learnedWidth(layer);
+  }
+
+  @Override
+  public Operand<TFloat32> softSize(Ops ops, String layer, Operand<TFloat32> x, Operand<TFloat32> penalty, double initialSize, double slope) {
+    throw learnedWidth(layer);
+  }
+
+  /** The processor refuses @LearnedWidth on a @Relaxed network; a hand-written graph gets the same answer here. */
+  private IllegalStateException learnedWidth(String layer) {
+    return new IllegalStateException(
+        state.spec().name() + ": layer '" + layer + "' learns its width, which a relaxed network does not support (its targets have a fixed width)");
+  }
+
+  @Override
   public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
     requireClaimed(name, "dropout");
     return state.dropoutIn(scope(name), name, x, rate);

@@ -5,6 +5,7 @@ import dev.kiln.runtime.ConfusionMatrix;
 import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkSpec;
+import dev.kiln.runtime.step.LearnedWidth;
 import dev.kiln.runtime.step.LossOps;
 import dev.kiln.runtime.step.ModelGraph;
 import dev.kiln.runtime.step.Parameter;
@@ -229,6 +230,23 @@ public final class ModelSession {
     try (Result result = runner().fetch(value).run()) {
       return values(result.get(0));
     }
+  }
+
+  /** The live width of every layer that learns its width, by layer in declaration order; empty if none does. */
+  public Map<String, Integer> learnedWidths() {
+    List<LearnedWidth> layers = graph.state.learnedWidths();
+    Map<String, Integer> widths = new LinkedHashMap<>();
+    if (layers.isEmpty()) {
+      return widths;
+    }
+    ModelRunner runner = runner();
+    layers.forEach(layer -> runner.fetch(layer.liveUnits()));
+    try (Result result = runner.run()) {
+      for (int i = 0; i < layers.size(); i++) {
+        widths.put(layers.get(i).layer(), (int) Math.round(scalar(result.get(i))));
+      }
+    }
+    return widths;
   }
 
   /** Every scalar parameter's current value, in declaration order. */

@@ -158,6 +158,7 @@ final class ProgressPrinter {
     for (Map.Entry<String, Double> parameter : stats.parameters().entrySet()) {
       line.append(String.format(Locale.ROOT, "  %s %.4f", parameter.getKey(), parameter.getValue()));
     }
+    stats.learnedWidths().forEach((layer, units) -> line.append(String.format(Locale.ROOT, "  %s %d units", layer, units)));
     line.append(String.format(Locale.ROOT, "  %,.0f examples/s", stats.examplesPerSecond()));
     if (stats.skippedSteps() > 0) {
       line.append(String.format(Locale.ROOT, "  %d steps skipped", stats.skippedSteps()));

@@ -4,6 +4,7 @@ import dev.kiln.runtime.CheckpointPolicy;
 import dev.kiln.runtime.NonFiniteStepException;
 import dev.kiln.runtime.checkpoint.CheckpointStore;
 import dev.kiln.runtime.checkpoint.StoredCheckpoint;
+import dev.kiln.runtime.step.LearnedWidth;
 import dev.kiln.runtime.step.Parameter;
 import dev.kiln.runtime.step.StateVariable;
 import java.io.IOException;
@@ -89,7 +90,8 @@ public final class RunCheckpoints implements AutoCloseable {
       return Optional.empty();
     }
     StoredCheckpoint checkpoint = found.get();
-    TrainingState state = TrainingState.fromProperties(checkpoint.directory(), checkpoint.state(), scalarParameterNames());
+    TrainingState state = TrainingState.fromProperties(
+        checkpoint.directory(), checkpoint.state(), scalarParameterNames(), model.graph.state.learnedWidths().stream().map(LearnedWidth::layer).toList());
     Optional<String> difference = fingerprint.differenceFrom(state.fingerprint());
     if (difference.isPresent()) {
       throw new IllegalArgumentException(

@@ -516,7 +516,8 @@ public final class Trainer {
       Optional<Evaluation> validated =
           validation != null && config.validatesAfter(epoch) ? Optional.of(model.evaluate(validation)) : Optional.empty();
       Map<String, Double> parameters = model.scalarParameters();
-      return new EpochStats(epoch, step, means.loss(), means.accuracy(), validated, parameters, examplesPerSecond, elapsed, skipped);
+      return new EpochStats(
+          epoch, step, means.loss(), means.accuracy(), validated, parameters, model.learnedWidths(), examplesPerSecond, elapsed, skipped);
     }
 
     private void logEpoch(EpochStats stats) {
@@ -527,6 +528,7 @@ public final class Trainer {
         events.scalar(training + "train_accuracy", at, stats.trainAccuracy());
       }
       events.scalar("epoch/examples_per_second", at, stats.examplesPerSecond());
+      stats.learnedWidths().forEach((layer, width) -> events.scalar("size/" + layer, at, width));
       if (config.nonFiniteSteps() == NonFiniteSteps.SKIP) {
         events.scalar("epoch/skipped_steps", at, stats.skippedSteps());
       }

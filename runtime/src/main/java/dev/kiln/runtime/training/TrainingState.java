@@ -201,6 +201,7 @@ record TrainingState(
       p.put(prefix + "elapsed_nanos", Long.toString(stats.elapsed().toNanos()));
       p.put(prefix + "skipped_steps", Long.toString(stats.skippedSteps()));
       stats.parameters().forEach((name, value) -> p.put(prefix + "parameter." + name, Double.toString(value)));
+      stats.learnedWidths().forEach((layer, width) -> p.put(prefix + "width." + layer, Integer.toString(width)));
       stats.validation().ifPresent(validation -> {
         p.put(prefix + "validation.loss", Double.toString(validation.loss()));
         p.put(prefix + "validation.accuracy", Double.toString(validation.accuracy()));
@@ -215,10 +216,11 @@ record TrainingState(
    * Reads a checkpoint's state.
    *
    * @param parameterNames the network's scalar parameters, in declaration order (to keep it in the history)
+   * @param widthLayers the network's layers that learn their width, in declaration order (likewise)
    * @throws IllegalStateException naming the checkpoint and the key if the state is not one this
    *     version of Kiln wrote
    */
-  static TrainingState fromProperties(Path checkpoint, Map<String, String> p, List<String> parameterNames) {
+  static TrainingState fromProperties(Path checkpoint, Map<String, String> p, List<String> parameterNames, List<String> widthLayers) {
     Reader r = new Reader(checkpoint, p);
     String format = r.string("format");
     if (!format.equals(FORMAT)) {
@@ -240,7 +242,7 @@ record TrainingState(
     int epochsDone = r.integer("position.epochs_done");
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= epochsDone; epoch++) {
-      history.add(epochStats(r, "history." + epoch + ".", epoch, parameterNames));
+      history.add(epochStats(r, "history." + epoch + ".", epoch, parameterNames, widthLayers));
     }
     return new TrainingState(
         r.string("kind"), fingerprint, r.number("run.first_step"), r.number("step"), epochsDone, r.number("position.batches_done"),
@@ -249,7 +251,7 @@ record TrainingState(
         Duration.ofNanos(r.number("run.elapsed_nanos")), history, best, events, parameters(r, "parameter.", parameterNames));
   }
 
-  private static EpochStats epochStats(Reader r, String prefix, int epoch, List<String> parameterNames) {
+  private static EpochStats epochStats(Reader r, String prefix, int epoch, List<String> parameterNames, List<String> widthLayers) {
     Optional<Evaluation> validation = Optional.empty();
     if (r.has(prefix + "validation.loss")) {
       Optional<ConfusionMatrix> confusion =
@@ -263,7 +265,7 @@ record TrainingState(
     }
     return new EpochStats(
         epoch, r.number(prefix + "step"), r.real(prefix + "train_loss"), r.real(prefix + "train_accuracy"), validation,
-        parameters(r, prefix + "parameter.", parameterNames), r.real(prefix + "examples_per_second"),
+        parameters(r, prefix + "parameter.", parameterNames), widths(r, prefix + "width.", widthLayers), r.real(prefix + "examples_per_second"),
         Duration.ofNanos(r.number(prefix + "elapsed_nanos")), r.number(prefix + "skipped_steps"));
   }
 
@@ -275,6 +277,16 @@ record TrainingState(
       }
     }
     return values;
+  }
+
+  private static Map<String, Integer> widths(Reader r, String prefix, List<String> layers) {
+    Map<String, Integer> widths = new LinkedHashMap<>();
+    for (String layer : layers) {
+      if (r.has(prefix + layer)) {
+        widths.put(layer, r.integer(prefix + layer));
+      }
+    }
+    return widths;
   }
 
   /** Rows separated by {@code ;}, counts by {@code ,}. */
