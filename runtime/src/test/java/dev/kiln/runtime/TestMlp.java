@@ -34,6 +34,22 @@ final class TestMlp implements NetworkGraph {
     return (graph, layer, units) -> graph.trainable(layer + "/theta", Shape.of(units), initial, 0, Math.PI / 4, learningRateScale);
   }
 
+  /** How a hidden layer learns its width: what it does to the layer's activation. */
+  interface LayerWidth {
+    Operand<TFloat32> apply(GraphBuilder graph, String layer, Operand<TFloat32> activation);
+  }
+
+  /** Gates on every hidden layer with a constant L1 penalty. */
+  static LayerWidth gates(double penalty, double initial, double deadBelow) {
+    return (graph, layer, x) -> graph.gates(graph.scope(layer), layer, x, graph.tf().constant((float) penalty), initial, deadBelow);
+  }
+
+  /** A soft size on every hidden layer with a constant penalty, starting at every unit. */
+  static LayerWidth softSize(double penalty, double slope) {
+    return (graph, layer, x) ->
+        graph.softSize(graph.scope(layer), layer, x, graph.tf().constant((float) penalty), x.shape().size(1), slope);
+  }
+
   private final NetworkSpec spec;
   private final int[] hidden;
   private LayerTheta theta;
@@ -41,6 +57,7 @@ final class TestMlp implements NetworkGraph {
   private double l1;
   private double l2;
   private double dropout;
+  private LayerWidth learnedWidth;
 
   private TestMlp(NetworkSpec spec, int[] hidden) {
     this.spec = spec;
@@ -69,6 +86,12 @@ final class TestMlp implements NetworkGraph {
     return this;
   }
 
+  /** Learned width on every hidden layer, after its activation. */
+  TestMlp withLearnedWidth(LayerWidth width) {
+    this.learnedWidth = width;
+    return this;
+  }
+
   /** Dropout after every hidden activation (named {@code <layer>/dropout}). */
   TestMlp withDropout(double rate) {
     this.dropout = rate;
@@ -93,6 +116,9 @@ final class TestMlp implements NetworkGraph {
       Operand<TFloat32> z = dense(graph, layer, x, width, hidden[i]);
       Operand<TFloat32> layerTheta = theta != null ? theta.create(graph, layer, hidden[i]) : null;
       x = layerTheta == null ? tf.nn.relu(z) : tf.math.maximum(tf.math.mul(z, tf.math.tan(layerTheta)), z);
+      if (learnedWidth != null) {
+        x = learnedWidth.apply(graph, layer, x);
+      }
       if (dropout > 0) {
         x = graph.dropout(layer + "/dropout", x, dropout);
       }
