@@ -12,6 +12,7 @@ import dev.kiln.runtime.step.Parameter;
 import dev.kiln.runtime.step.StateVariable;
 import dev.kiln.runtime.step.StepCompilation;
 import dev.kiln.runtime.training.ModelSession;
+import dev.kiln.runtime.training.Pruning;
 import dev.kiln.runtime.training.RelaxedTargets;
 import dev.kiln.runtime.training.RunCheckpoints;
 import dev.kiln.runtime.training.ServingExport;
@@ -140,6 +141,33 @@ public final class Model implements AutoCloseable {
       model.close();
       throw e;
     }
+  }
+
+  /**
+   * Builds {@code network} on {@code device} with the weights, biases and parameters of a
+   * checkpoint of them, such as {@link #prune} writes, and everything else fresh: optimiser state
+   * starts anew, so the model fine-tunes from those weights. The checkpoint is verified against
+   * its manifest first.
+   *
+   * @throws IllegalArgumentException if {@code directory} holds no weights, corrupt ones, or ones
+   *     that do not fit {@code network} (a name or a shape), saying which
+   */
+  public static Model fromWeights(NetworkGraph network, Path directory, Device device) {
+    Objects.requireNonNull(directory, "directory");
+    Path checkpoint = verifiedCheckpoint(directory);
+    Model model = build(network, device);
+    try {
+      model.model.restoreWeights(checkpoint);
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** {@link #fromWeights(NetworkGraph, Path, Device)} on the CPU. */
+  public static Model fromWeights(NetworkGraph network, Path directory) {
+    return fromWeights(network, directory, Device.cpu());
   }
 
   /** The checkpoint {@code directory} is, or a run directory's newest valid one; verified if it has a manifest. */
@@ -382,6 +410,31 @@ public final class Model implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Turns this trained network, whose layers learned their widths ({@code @LearnedWidth}), into
+   * the smaller network it learned, and writes that network's weights to {@code directory}. Each
+   * such layer keeps its live units: those whose gate is at its threshold or above (for a soft
+   * size, whose scale is one half or more). Each kept unit's gate is folded into the weights of
+   * the layer that reads it, so a network pruned of gates predicts what this one does (to float32
+   * rounding) before any further training; a soft size's dropped units were scaled by less than
+   * one half, not by zero, so its pruned network only comes close.
+   *
+   * <p>The result says each layer's width before and after, the parameter counts, and holds the
+   * Java source of the pruned network's declaration as type {@code name} (the declaration with
+   * those widths and no {@code @LearnedWidth}): paste it into a project, and
+   * {@code Model.fromWeights(new <name>Graph(), directory)} loads these weights into the network it
+   * generates, to predict or fine-tune like any network.
+   *
+   * @throws IllegalStateException if no layer learns its width, or a layer has no live unit left
+   * @throws UncheckedIOException naming {@code directory} if the weights cannot be written
+   */
+  public PrunedNetwork prune(String name, Path directory) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(directory, "directory");
+    checkOpen();
+    return Pruning.prune(model, name, directory);
   }
 
   /**

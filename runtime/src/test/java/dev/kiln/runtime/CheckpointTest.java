@@ -163,4 +163,17 @@ class CheckpointTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(network(), saved));
     assertThat(e).hasMessageThat().contains("does not fit network Saved");
   }
+
+  @Test
+  void aCheckpointOfTheSameNamesAtAnotherWidthDoesNotLoad() {
+    // Resource variables take a value of any shape unless told: the restore must check.
+    Path saved = directory.resolve("wider");
+    TestMlp wider = TestMlp.of("Wider", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 7);
+    try (Model model = Model.build(wider)) {
+      model.save(saved);
+    }
+    TestMlp narrower = TestMlp.of("Narrower", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, new OptimizerSpec.Sgd(0.1), 6);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(narrower, saved));
+    assertThat(e).hasMessageThat().contains("does not fit network Narrower: Trying to assign to variable with tensor with wrong shape");
+  }
 }

@@ -16,17 +16,25 @@ import org.tensorflow.types.TFloat32;
 /**
  * A hand-written stand-in for generated convolutional code: {@code [h, w, c]} images → one valid
  * convolution of {@code filters}@{@code kernel}×{@code kernel} with ReLU → 2×2 max-pooling →
- * flatten → dense softmax over {@code classes}.
+ * flatten → dense softmax over {@code classes}; with {@link #withGates}, the convolution's channels
+ * gated (learned width) before the pooling.
  */
 final class TestCnn implements NetworkGraph {
   private final NetworkSpec spec;
   private final int kernel;
   private final int filters;
+  private double gatePenalty = -1;
 
   TestCnn(String name, int height, int width, int channels, int kernel, int filters, int classes, OptimizerSpec optimizer) {
     this.spec = new NetworkSpec(name, Shape.of(height, width, channels), classes, Loss.SOFTMAX_CROSS_ENTROPY, optimizer, 42);
     this.kernel = kernel;
     this.filters = filters;
+  }
+
+  /** Gates on the convolution's channels, L1 penalty {@code penalty}, dead below 0.05. */
+  TestCnn withGates(double penalty) {
+    this.gatePenalty = penalty;
+    return this;
   }
 
   @Override
@@ -42,8 +50,12 @@ final class TestCnn implements NetworkGraph {
     Operand<TFloat32> kernelWeights = graph.weights("conv/weights", Shape.of(kernel, kernel, channels, filters));
     Operand<TFloat32> conv =
         tf.math.add(tf.nn.conv2d(x, kernelWeights, List.of(1L, 1L, 1L, 1L), "VALID", Conv2d.dataFormat("NHWC")), graph.bias("conv/bias", filters));
+    Operand<TFloat32> activation = tf.nn.relu(conv);
+    if (gatePenalty >= 0) {
+      activation = graph.gates(graph.scope("conv"), "conv", activation, tf.constant((float) gatePenalty), 1.0, 0.05);
+    }
     Operand<TFloat32> pooled =
-        tf.nn.maxPool(tf.nn.relu(conv), tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID", MaxPool.dataFormat("NHWC"));
+        tf.nn.maxPool(activation, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID", MaxPool.dataFormat("NHWC"));
     long pooledHeight = (spec.inputShape().size(0) - kernel + 1) / 2;
     long pooledWidth = (spec.inputShape().size(1) - kernel + 1) / 2;
     long flat = pooledHeight * pooledWidth * filters;

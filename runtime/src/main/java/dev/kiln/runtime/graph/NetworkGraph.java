@@ -1,5 +1,7 @@
 package dev.kiln.runtime.graph;
 
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -25,4 +27,14 @@ public interface NetworkGraph {
    * @return the logits, shape {@code [batch, spec().outputUnits()]}
    */
   Operand<TFloat32> buildForward(GraphBuilder graph);
+
+  /**
+   * The Java source of this network's declaration as type {@code name}, with each layer of
+   * {@code widths} at its width there and no layer learning its width: the smaller network a
+   * pruning found ({@code Model.prune}), to paste into a project. The processor generates it for a
+   * network with {@code @LearnedWidth} layers; empty for any other.
+   */
+  default Optional<String> declarationWith(String name, Map<String, Integer> widths) {
+    return Optional.empty();
+  }
 }

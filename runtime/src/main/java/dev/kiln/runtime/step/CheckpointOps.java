@@ -7,6 +7,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssignVariableOp;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
@@ -35,16 +36,7 @@ public record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, 
     Operand<TString> names = names(save, variables);
     Operand<TString> slices = wholeTensors(save, variables.size());
     Op saved = write(save, filename, names, slices, variables);
-
-    List<Class<? extends TType>> types = new ArrayList<>();
-    variables.forEach(variable -> types.add(variable.type()));
-    Restore read = save.train.restore(filename, names, slices, types);
-    List<Op> assigns = new ArrayList<>();
-    for (int i = 0; i < variables.size(); i++) {
-      assigns.add(save.assignVariableOp(variables.get(i).handle(), read.tensors().get(i)));
-    }
-    Op restored = save.withControlDependencies(assigns).withName("restore_all").noOp();
-    return new CheckpointOps(filename, saved, restored, allFinite(save, variables));
+    return new CheckpointOps(filename, saved, restore(save, filename, names, slices, variables), allFinite(save, variables));
   }
 
   /**
@@ -60,6 +52,38 @@ public record CheckpointOps(Placeholder<TString> filename, Op save, Op restore, 
       Placeholder<TString> filename = scope.withName("filename").placeholder(TString.class);
       return new Writer(filename, write(scope, filename, names(scope, variables), wholeTensors(scope, variables.size()), variables));
     }
+  }
+
+  /**
+   * A restore op alone, over {@code variables} only: what takes the weights a {@link Writer} (or
+   * a pruning) wrote into a graph that has other variables besides, which keep their values.
+   *
+   * @param filename fed with the checkpoint prefix
+   * @param restore assigns the variables from the checkpoint
+   */
+  public record Reader(Placeholder<TString> filename, Op restore) {
+    /** Builds the ops in {@code scope}, which must not be {@code save}. */
+    static Reader build(Ops scope, List<StateVariable<?>> variables) {
+      Placeholder<TString> filename = scope.withName("filename").placeholder(TString.class);
+      return new Reader(filename, CheckpointOps.restore(scope, filename, names(scope, variables), wholeTensors(scope, variables.size()), variables));
+    }
+  }
+
+  /** Assigns every variable from the checkpoint; a no-op that waits for all of them. */
+  private static Op restore(Ops scope, Placeholder<TString> filename, Operand<TString> names, Operand<TString> slices, List<StateVariable<?>> variables) {
+    List<Class<? extends TType>> types = new ArrayList<>();
+    variables.forEach(variable -> types.add(variable.type()));
+    Restore read = scope.train.restore(filename, names, slices, types);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      // A resource variable takes a value of any shape unless told: a checkpoint of another
+      // width would change the variable's shape instead of failing. Per-example variables (with
+      // an unknown number of rows) take the checkpoint's rows.
+      StateVariable<?> variable = variables.get(i);
+      boolean fixed = !variable.shape().hasUnknownDimension();
+      assigns.add(scope.assignVariableOp(variable.handle(), read.tensors().get(i), AssignVariableOp.validateShape(fixed)));
+    }
+    return scope.withControlDependencies(assigns).withName("restore_all").noOp();
   }
 
   /** The checkpoint's keys: the variables' names. */

@@ -71,6 +71,10 @@ public final class ModelGraph implements AutoCloseable {
    * what an export of the network for serving holds.
    */
   public final CheckpointOps.Writer forwardWriter;
+  /** The variables of the ordinary forward pass, in creation order: what {@link #forwardWriter} writes. */
+  public final List<StateVariable<?>> forwardVariables;
+  /** Restores the variables of the ordinary forward pass alone (weights for fine-tuning); the rest keep their values. */
+  public final CheckpointOps.Reader forwardReader;
 
   private ModelGraph(Graph graph, NetworkGraph network, DeviceSpec device, boolean compiled) {
     this.graph = graph;
@@ -79,7 +83,7 @@ public final class ModelGraph implements AutoCloseable {
     this.spec = network.spec();
     this.state = new NetworkBuilder(graph, spec, device);
     this.logits = network.buildForward(state);
-    List<StateVariable<?>> forwardVariables = List.copyOf(state.variables());
+    this.forwardVariables = List.copyOf(state.variables());
     this.input =
         state.inputPlaceholder()
             .orElseThrow(() -> new IllegalStateException(spec.name() + ": buildForward never called input(...): the network has no input"));
@@ -132,6 +136,7 @@ public final class ModelGraph implements AutoCloseable {
     // Last, so that it covers every variable, optimiser slots included.
     this.checkpoint = CheckpointOps.build(state.scope("save"), state.variables());
     this.forwardWriter = CheckpointOps.Writer.build(state.scope("export"), forwardVariables);
+    this.forwardReader = CheckpointOps.Reader.build(state.scope("import"), forwardVariables);
   }
 
   /**

@@ -256,8 +256,7 @@ public final class NetworkBuilder implements GraphBuilder {
     if (servedAt == null) {
       Ops own = scope(name);
       penalties.add(own.withName("penalty").math.mul(penalty, own.sum(own.math.abs(gates), own.constant(0))));
-      Operand<TBool> live = own.math.greaterEqual(gates, own.constant((float) deadBelow));
-      learnedWidths.add(new LearnedWidth(layer, own.withName("live").sum(own.dtypes.cast(live, TFloat32.class), own.constant(0))));
+      learnedWidths.add(learnedWidth(own, layer, name, units, gates, deadBelow));
     }
     return ops.withName("gated").math.mul(x, gates);
   }
@@ -284,10 +283,14 @@ public final class NetworkBuilder implements GraphBuilder {
         own.withName("scale").math.sigmoid(own.math.mul(own.constant((float) slope), own.math.sub(size, own.constant(index))));
     if (servedAt == null) {
       penalties.add(own.withName("penalty").math.mul(penalty, own.sum(scale, own.constant(0))));
-      Operand<TBool> live = own.math.greaterEqual(scale, own.constant(0.5f));
-      learnedWidths.add(new LearnedWidth(layer, own.withName("live").sum(own.dtypes.cast(live, TFloat32.class), own.constant(0))));
+      learnedWidths.add(learnedWidth(own, layer, name, units, scale, 0.5));
     }
     return ops.withName("scaled").math.mul(x, scale);
+  }
+
+  private static LearnedWidth learnedWidth(Ops own, String layer, String variable, long units, Operand<TFloat32> scale, double threshold) {
+    Operand<TBool> live = own.math.greaterEqual(scale, own.constant((float) threshold));
+    return new LearnedWidth(layer, variable, units, scale, threshold, own.withName("live").sum(own.dtypes.cast(live, TFloat32.class), own.constant(0)));
   }
 
   /** The units on {@code x}'s last axis, which must be known; and a scalar penalty weight. */

@@ -276,16 +276,37 @@ public final class ModelSession {
     }
     try {
       runCheckpoint(directory, graph.checkpoint.restore());
-    } catch (TensorFlowException e) {
+    } catch (TensorFlowException | IllegalArgumentException e) {
+      // TensorFlow Java reports a missing key as a TensorFlowException and a wrong shape as an IllegalArgumentException.
       throw new IllegalArgumentException(
           "the checkpoint in " + directory + " does not fit network " + spec().name() + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Restores the forward pass's variables (weights, biases, parameters, step counters) alone from
+   * a checkpoint of them, such as a pruning writes; optimiser state and the rest keep their values.
+   */
+  public void restoreWeights(Path directory) {
+    Path index = directory.resolve(CHECKPOINT_PREFIX + ".index");
+    if (!Files.isRegularFile(index)) {
+      throw new IllegalArgumentException("no weights in " + directory + ": expected " + index + ", as Model.prune writes");
+    }
+    try {
+      runCheckpoint(directory, graph.forwardReader.filename(), graph.forwardReader.restore());
+    } catch (TensorFlowException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("the weights in " + directory + " do not fit network " + spec().name() + ": " + e.getMessage(), e);
+    }
+  }
+
   private void runCheckpoint(Path directory, Op op) {
+    runCheckpoint(directory, graph.checkpoint.filename(), op);
+  }
+
+  private void runCheckpoint(Path directory, Operand<TString> filenameFeed, Op op) {
     String prefix = directory.resolve(CHECKPOINT_PREFIX).toAbsolutePath().toString();
     try (TString filename = TString.scalarOf(prefix);
-        Result ignored = runner().feed(graph.checkpoint.filename(), filename).addTarget(op).run()) {
+        Result ignored = runner().feed(filenameFeed, filename).addTarget(op).run()) {
       // Run for its effect on the files or the variables.
     }
   }
