@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.dsl.Loss;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.graph.WithFixed;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.io.ByteArrayOutputStream;
@@ -133,6 +134,22 @@ class LearnedWidthTest {
       assertThat(result.last().learnedWidths()).containsExactly("hidden1", live);
       assertThat(result.last().parameters()).containsKey("hidden1/size");
     }
+  }
+
+  @Test
+  void aSweepHoldsTheFixedPenaltyAtEachOfItsValues() {
+    // The penalty as the declaration gives it: a fixed network parameter that gates read.
+    TestMlp network =
+        TestMlp.of("Swept", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, ADAM, 16)
+            .withLearnedWidth((graph, layer, x) -> graph.gates(graph.scope(layer), layer, x, graph.fixed("sparsity", 0), 1.0, DEAD_BELOW));
+    try (Model model = Model.build(new WithFixed(network, Map.of("sparsity", 0.02)))) {
+      TrainingResult result = model.train(DATA, config("swept", 10));
+      assertThat(result.last().parameters()).containsEntry("sparsity", (double) 0.02f);
+      assertThat(result.last().learnedWidths().get("hidden1")).isLessThan(16);
+    }
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> Model.build(new WithFixed(network, Map.of("sparsty", 0.02))));
+    assertThat(error).hasMessageThat().isEqualTo("network Swept has no fixed parameter sparsty; its fixed parameters are sparsity");
   }
 
   @Test
