@@ -2,7 +2,9 @@ package dev.kiln.processor;
 
 import dev.kiln.processor.model.Origin;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
@@ -91,6 +93,13 @@ final class AnnotationReader {
   }
 
   /** The default of {@code attribute} in annotation type {@code annotationType}, for an annotation not written. */
+  /** The names of the elements written explicitly in the annotation, not taken from their defaults. */
+  static Set<String> writtenElements(Origin origin) {
+    Set<String> written = new HashSet<>();
+    origin.annotation().getElementValues().keySet().forEach(element -> written.add(element.getSimpleName().toString()));
+    return written;
+  }
+
   double defaultDoubleValue(String annotationType, String attribute) {
     for (ExecutableElement method :
         ElementFilter.methodsIn(elements.getTypeElement(annotationType).getEnclosedElements())) {

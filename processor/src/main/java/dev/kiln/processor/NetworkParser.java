@@ -1,5 +1,6 @@
 package dev.kiln.processor;
 
+import dev.kiln.dsl.LearnedWidth;
 import dev.kiln.dsl.Loss;
 import dev.kiln.dsl.Padding;
 import dev.kiln.dsl.Relaxed;
@@ -12,6 +13,7 @@ import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.FlattenLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.LearnedWidthModel;
 import dev.kiln.processor.model.NetworkModel;
 import dev.kiln.processor.model.OptimizerModel;
 import dev.kiln.processor.model.Origin;
@@ -59,12 +61,15 @@ final class NetworkParser {
   private static final String MAX_POOL = "dev.kiln.dsl.MaxPool";
   private static final String DROPOUT = "dev.kiln.dsl.Dropout";
   private static final String REGULARIZATION = "dev.kiln.dsl.Regularization";
+  private static final String LEARNED_WIDTH = "dev.kiln.dsl.LearnedWidth";
   /** What each layer modifier applies to, as messages say it. */
   private static final Map<String, String> MODIFIER_PLACES = Map.of(
       MAX_POOL, "max-pooling goes beside a @Conv2D layer, after its activation",
       DROPOUT, "dropout goes beside a hidden @Dense or @Conv2D layer, after its activation (and pooling)",
       REGULARIZATION, "a weight penalty goes on a @Dense, @Conv2D or @Output layer, or on the network type for "
-          + "all of them");
+          + "all of them",
+      LEARNED_WIDTH, "a learned width goes on a hidden @Dense or @Conv2D layer (the output's width is the number of "
+          + "logits)");
   private static final Set<String> PARAMETERS = Set.of(FIXED, ANNEALED, TRAINABLE);
   private static final String SGD = "dev.kiln.dsl.Sgd";
   private static final String MOMENTUM = "dev.kiln.dsl.Momentum";
@@ -353,8 +358,8 @@ final class NetworkParser {
         : Optional.of(activation(Origin.of(member, annotations.activations().get(0))));
     String kind = AnnotationReader.qualifiedName(origin.annotation());
     reportMisplacedModifiers(member, origin, annotations, switch (kind) {
-      case DENSE -> Set.of(DROPOUT, REGULARIZATION);
-      case CONV_2D -> Set.of(MAX_POOL, DROPOUT, REGULARIZATION);
+      case DENSE -> Set.of(DROPOUT, REGULARIZATION, LEARNED_WIDTH);
+      case CONV_2D -> Set.of(MAX_POOL, DROPOUT, REGULARIZATION, LEARNED_WIDTH);
       case OUTPUT -> Set.of(REGULARIZATION);
       default -> Set.of();
     });
@@ -363,6 +368,8 @@ final class NetworkParser {
         .map(dropoutOrigin -> new DropoutModel(reader.doubleValue(dropoutOrigin, "value"), dropoutOrigin));
     Optional<RegularizationModel> regularization = annotations.modifier(REGULARIZATION)
         .map(mirror -> regularization(Origin.of(member, mirror)));
+    Optional<LearnedWidthModel> learnedWidth = annotations.modifier(LEARNED_WIDTH)
+        .map(mirror -> learnedWidth(Origin.of(member, mirror)));
     return switch (kind) {
       case INPUT -> new InputLayer(name, reader.longArrayValue(origin, "shape"), activation, origin);
       case DENSE -> new DenseLayer(
@@ -370,6 +377,7 @@ final class NetworkParser {
           reader.intValue(origin, "units"),
           reader.intValue(origin, "repeat"),
           activation.orElseGet(() -> Activation.identity(origin)),
+          learnedWidth,
           dropout,
           regularization,
           origin);
@@ -380,6 +388,7 @@ final class NetworkParser {
           reader.intValue(origin, "stride"),
           reader.enumValue(origin, "padding", Padding.class),
           activation.orElseGet(() -> Activation.identity(origin)),
+          learnedWidth,
           annotations.modifier(MAX_POOL).map(mirror -> pooling(Origin.of(member, mirror))),
           dropout,
           regularization,
@@ -417,6 +426,20 @@ final class NetworkParser {
         reader.intValue(origin, "value"),
         reader.intValue(origin, "stride"),
         reader.enumValue(origin, "padding", Padding.class),
+        origin);
+  }
+
+  private LearnedWidthModel learnedWidth(Origin origin) {
+    String parameter = reader.stringValue(origin, "penaltyParameter");
+    return new LearnedWidthModel(
+        reader.enumValue(origin, "mode", LearnedWidth.Mode.class),
+        reader.doubleValue(origin, "penalty"),
+        parameter.isEmpty() ? Optional.empty() : Optional.of(parameter),
+        reader.doubleValue(origin, "initial"),
+        reader.doubleValue(origin, "deadBelow"),
+        reader.doubleValue(origin, "slope"),
+        reader.doubleValue(origin, "initialSize"),
+        AnnotationReader.writtenElements(origin),
         origin);
   }
 

@@ -1,5 +1,6 @@
 package dev.kiln.processor;
 
+import dev.kiln.dsl.LearnedWidth;
 import dev.kiln.dsl.Loss;
 import dev.kiln.processor.model.DropoutModel;
 import dev.kiln.processor.model.LayerModel;
@@ -7,6 +8,7 @@ import dev.kiln.processor.model.LayerModel.Conv2DLayer;
 import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.LearnedWidthModel;
 import dev.kiln.processor.model.NetworkModel;
 import dev.kiln.processor.model.OptimizerModel;
 import dev.kiln.processor.model.Origin;
@@ -111,8 +113,10 @@ final class NetworkValidator {
             + dense.repeat() + ": repeat is how many of the layer there are in a row, at least 1");
         dense.dropout().ifPresent(dropout -> validateDropout(dense.name(), dropout));
         dense.regularization().ifPresent(this::validateRegularization);
+        dense.learnedWidth().ifPresent(width -> validateLearnedWidth(network, dense.name(), dense.units(), width));
       } else if (layer instanceof Conv2DLayer conv) {
         validateConv2D(conv);
+        conv.learnedWidth().ifPresent(width -> validateLearnedWidth(network, conv.name(), conv.filters(), width));
       } else if (layer instanceof OutputLayer output) {
         requirePositive(output.origin(), "units", output.units(), "output layer '" + output.name()
             + "' has units = " + output.units() + ": it has one unit per logit, at least one");
@@ -126,6 +130,49 @@ final class NetworkValidator {
       }
     }
     network.regularization().ifPresent(this::validateRegularization);
+  }
+
+  /** Values in range, one way to give the penalty, only the mode's own elements, and not on a relaxed network. */
+  private void validateLearnedWidth(NetworkModel network, String layer, int units, LearnedWidthModel width) {
+    Origin origin = width.origin();
+    String on = "@LearnedWidth on '" + layer + "'";
+    if (network.relaxation().isPresent()) {
+      diagnostics.error(origin, on + ": " + network.name() + " is @Relaxed, and a relaxed network's targets have the "
+          + "declared width of their layer; learn the width of a network trained without relaxation");
+    }
+    if (!(width.penalty() >= 0) || Double.isInfinite(width.penalty())) {
+      diagnostics.error(origin, "penalty", on + " has penalty = " + width.penalty() + ": the penalty's weight is a "
+          + "finite number >= 0 (0 keeps every unit)");
+    } else if (width.penalty() != 0 && width.penaltyParameter().isPresent()) {
+      diagnostics.error(origin, "penaltyParameter", on + " gives the penalty twice, as " + width.penalty()
+          + " and as parameter '" + width.penaltyParameter().get() + "': keep one");
+    }
+    LearnedWidth.Mode other = width.mode() == LearnedWidth.Mode.GATES ? LearnedWidth.Mode.SOFT_SIZE : LearnedWidth.Mode.GATES;
+    for (String element : LearnedWidthModel.elementsOf(other)) {
+      if (width.written().contains(element)) {
+        diagnostics.error(origin, element, on + " sets " + element + ", which only mode " + other + " uses; it is in mode "
+            + width.mode() + ": remove " + element + (other == LearnedWidth.Mode.SOFT_SIZE ? " or set mode = SOFT_SIZE" : ""));
+      }
+    }
+    if (width.mode() == LearnedWidth.Mode.GATES) {
+      if (!(width.deadBelow() > 0 && width.deadBelow() < 1)) {
+        diagnostics.error(origin, "deadBelow", on + " has deadBelow = " + width.deadBelow() + ": the threshold below which "
+            + "a gate is dead is in (0, 1)");
+      } else if (!(width.initial() > width.deadBelow()) || Double.isInfinite(width.initial())) {
+        diagnostics.error(origin, "initial", on + " starts its gates at " + width.initial() + ", not above deadBelow = "
+            + width.deadBelow() + ": every unit would start dead; start them above it (1 by default)");
+      }
+    } else {
+      if (!(width.slope() > 0) || Double.isInfinite(width.slope())) {
+        diagnostics.error(origin, "slope", on + " has slope = " + width.slope() + ": the soft size's slope is a finite "
+            + "number > 0");
+      }
+      double start = width.initialSize(units);
+      if (!(start > 0 && start <= units)) {
+        diagnostics.error(origin, "initialSize", on + " starts its soft size at " + width.initialSize() + ", outside (0, "
+            + units + "], the layer's declared width; -1 (the default) starts it there");
+      }
+    }
   }
 
   private void validateConv2D(Conv2DLayer conv) {
@@ -285,6 +332,7 @@ final class NetworkValidator {
     String example = switch (use.role()) {
       case LEARNING_RATE -> "@Fixed(0.01) double " + use.parameter() + "();";
       case HIDDEN_LOSS_WEIGHT -> "@Fixed(1) double " + use.parameter() + "(); or @Annealed(...)";
+      case WIDTH_PENALTY -> "@Fixed(1e-4) double " + use.parameter() + "(); or @Annealed(...)";
       case THETA, BETA -> "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
     };
     diagnostics.error(use.origin(), attribute, use.describe() + " names parameter '" + use.parameter()
@@ -296,6 +344,9 @@ final class NetworkValidator {
       if (use.role() == ParameterRole.LEARNING_RATE) {
         diagnostics.error(use.origin(), "learningRateParameter", "the learning rate cannot be @Trainable: '"
             + trainable.name() + "' would be learned by the optimiser it drives; make it @Annealed or @Fixed");
+      } else if (use.role() == ParameterRole.WIDTH_PENALTY) {
+        diagnostics.error(use.origin(), "penaltyParameter", "a width penalty cannot be @Trainable: training would drive '"
+            + trainable.name() + "' to 0 and keep every unit; make it @Annealed or @Fixed");
       } else if (use.role() == ParameterRole.HIDDEN_LOSS_WEIGHT) {
         diagnostics.error(use.origin(), "hiddenLossWeightParameter", "the hidden-loss weight cannot be @Trainable: "
             + "training would drive '" + trainable.name() + "' to 0 and leave the targets unconstrained; make it "

@@ -10,6 +10,7 @@ import static dev.kiln.processor.generate.TypeNames.longLiteral;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
+import dev.kiln.dsl.LearnedWidth;
 import dev.kiln.dsl.Relaxed;
 import dev.kiln.processor.model.Activation;
 import dev.kiln.processor.model.ActivationKind;
@@ -20,6 +21,7 @@ import dev.kiln.processor.model.LayerModel.DenseLayer;
 import dev.kiln.processor.model.LayerModel.FlattenLayer;
 import dev.kiln.processor.model.LayerModel.InputLayer;
 import dev.kiln.processor.model.LayerModel.OutputLayer;
+import dev.kiln.processor.model.LearnedWidthModel;
 import dev.kiln.processor.model.NetworkModel;
 import dev.kiln.processor.model.NetworkShapes;
 import dev.kiln.processor.model.NetworkShapes.LayerShape;
@@ -162,7 +164,8 @@ final class ForwardPassWriter {
   private String writeDense(DenseLayer dense, String input) {
     LayerShape first = shapes.layer(dense.instanceNames().get(0));
     String output = names.newName(dense.name());
-    String dropout = dense.dropout().map(given -> "; dropout " + given.rate()).orElse("");
+    String dropout = dense.learnedWidth().map(width -> "; " + width.describe()).orElse("");
+    dropout += dense.dropout().map(given -> "; dropout " + given.rate()).orElse("");
     dropout += relaxedNote(dense.name());
     if (!dense.isRepeated()) {
       code.add("// $L: dense $L -> $L, $L$L\n", dense.name(), first.inputWidth(), dense.units(),
@@ -210,6 +213,7 @@ final class ForwardPassWriter {
         steps.add(relaxStep(layer));
       }
     }
+    dense.learnedWidth().ifPresent(width -> steps.add(learnedWidthStep(layer, ops, width, dense.units())));
     dense.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
     writeSteps(dense.name(), steps, input, output, declare);
   }
@@ -224,9 +228,10 @@ final class ForwardPassWriter {
         .map(pool -> CodeBlock.of("; max_pool $Lx$L, stride $L, $L -> $L", pool.window(), pool.window(),
             pool.effectiveStride(), pool.padding(), shape.output()))
         .orElse(CodeBlock.of(""));
-    code.add("// $L: conv2d $Lx$L, $L filters, stride $L, $L: $L -> $L, $L$L$L\n", conv.name(), conv.kernel(),
+    code.add("// $L: conv2d $Lx$L, $L filters, stride $L, $L: $L -> $L, $L$L$L$L\n", conv.name(), conv.kernel(),
         conv.kernel(), conv.filters(), conv.stride(), conv.padding(), shape.input(), shape.activated(),
-        conv.activation().describe(), pooling, conv.dropout().map(given -> "; dropout " + given.rate()).orElse(""));
+        conv.activation().describe(), conv.learnedWidth().map(width -> "; " + width.describe()).orElse(""), pooling,
+        conv.dropout().map(given -> "; dropout " + given.rate()).orElse(""));
     LayerName layer = LayerName.of(conv.name());
     String output = names.newName(conv.name());
     String kernel = writeWeights(conv, layer, "kernel",
@@ -241,6 +246,8 @@ final class ForwardPassWriter {
     if (conv.activation().kind() != ActivationKind.IDENTITY) {
       steps.add(activationStep(conv.activation(), conv.name(), ops, parameter));
     }
+    // Gates and scales are >= 0, so they commute with max-pooling: applied before it, they see every channel value.
+    conv.learnedWidth().ifPresent(width -> steps.add(learnedWidthStep(layer, ops, width, conv.filters())));
     conv.pooling().ifPresent(pool -> steps.add(new Step("Pooled", value -> CodeBlock.of("$N.maxPool($N, $N, $L, $L, $S)",
         GRAPH, ops, value, pool.window(), pool.effectiveStride(), pool.padding().name()))));
     conv.dropout().ifPresent(dropout -> steps.add(dropoutStep(layer, dropout)));
@@ -370,6 +377,19 @@ final class ForwardPassWriter {
       assign(target, computed, !last || declareOutput);
       value = target;
     }
+  }
+
+  /** The layer's units times their gates, or their soft size's scales. */
+  private Step learnedWidthStep(LayerName layer, String ops, LearnedWidthModel width, int units) {
+    CodeBlock penalty = width.penaltyParameter()
+        .map(name -> CodeBlock.of("$N", sharedParameters.get(name)))
+        .orElseGet(() -> CodeBlock.of("$N.constant($L)", ops, floatLiteral((float) width.penalty())));
+    if (width.mode() == LearnedWidth.Mode.GATES) {
+      return new Step("Gated", value -> CodeBlock.of("$N.gates($N, $L, $N, $L, $L, $L)", GRAPH, ops, layer.scope(), value, penalty,
+          literal(width.initial()), literal(width.deadBelow())));
+    }
+    return new Step("Scaled", value -> CodeBlock.of("$N.softSize($N, $L, $N, $L, $L, $L)", GRAPH, ops, layer.scope(), value,
+        penalty, literal(width.initialSize(units)), literal(width.slope())));
   }
 
   private static Step dropoutStep(LayerName layer, DropoutModel dropout) {

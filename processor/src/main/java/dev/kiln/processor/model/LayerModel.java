@@ -21,6 +21,11 @@ public sealed interface LayerModel {
   /** The activation the layer applies, if it is a kind of layer that has one. */
   Optional<Activation> appliedActivation();
 
+  /** How the layer learns its width, if it is a layer that can and does ({@code @LearnedWidth}). */
+  default Optional<LearnedWidthModel> learnedWidth() {
+    return Optional.empty();
+  }
+
   /**
    * The network's input: the shape of one example without the batch dimension, and optionally an
    * elementwise activation applied to the raw input.
@@ -52,6 +57,7 @@ public sealed interface LayerModel {
    * A fully connected hidden layer, {@code activation(x·W + b)} then optional dropout, declared
    * once or {@code repeat} times in a row.
    *
+   * @param learnedWidth how the layer learns its width, if it does ({@code @LearnedWidth})
    * @param regularization the layer's own weight penalty, which replaces the network's
    */
   record DenseLayer(
@@ -59,6 +65,7 @@ public sealed interface LayerModel {
       int units,
       int repeat,
       Activation activation,
+      Optional<LearnedWidthModel> learnedWidth,
       Optional<DropoutModel> dropout,
       Optional<RegularizationModel> regularization,
       Origin origin)
@@ -88,6 +95,7 @@ public sealed interface LayerModel {
    * max-pooling and dropout.
    *
    * @param kernel the kernel's height and width
+   * @param learnedWidth how the layer learns its number of channels, if it does ({@code @LearnedWidth})
    * @param regularization the layer's own kernel penalty, which replaces the network's
    */
   record Conv2DLayer(
@@ -97,6 +105,7 @@ public sealed interface LayerModel {
       int stride,
       Padding padding,
       Activation activation,
+      Optional<LearnedWidthModel> learnedWidth,
       Optional<PoolingModel> pooling,
       Optional<DropoutModel> dropout,
       Optional<RegularizationModel> regularization,

@@ -12,7 +12,9 @@ public enum ParameterRole {
   /** The optimiser's learning rate; never trainable, so it has no trainable defaults. */
   LEARNING_RATE("the learning rate", Double.NaN, Double.NaN, Double.NaN),
   /** The weight of a relaxed network's hidden losses; never trainable, like the learning rate. */
-  HIDDEN_LOSS_WEIGHT("the hidden-loss weight", Double.NaN, Double.NaN, Double.NaN);
+  HIDDEN_LOSS_WEIGHT("the hidden-loss weight", Double.NaN, Double.NaN, Double.NaN),
+  /** The weight of a {@code @LearnedWidth} layer's penalty; never trainable: training would drive it to 0. */
+  WIDTH_PENALTY("a width penalty", Double.NaN, Double.NaN, Double.NaN);
 
   private final String displayName;
   private final double defaultInitial;

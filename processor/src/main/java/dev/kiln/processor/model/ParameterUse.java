@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One place that names a network parameter: an activation of a layer, the optimiser, or
- * {@code @Relaxed}.
+ * One place that names a network parameter: an activation of a layer, a layer's
+ * {@code @LearnedWidth}, the optimiser, or {@code @Relaxed}.
  *
  * @param user the layer's name, or the naming annotation ({@code @Adam}, {@code @Relaxed})
- * @param layer the layer whose activation names it; null for the optimiser and {@code @Relaxed}
+ * @param layer the layer whose activation or learned width names it; null for the optimiser and {@code @Relaxed}
  * @param origin the naming annotation
  */
 public record ParameterUse(String parameter, ParameterRole role, String user, LayerModel layer, Origin origin) {
@@ -28,6 +28,9 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
         uses.computeIfAbsent(parameter, name -> new ArrayList<>())
             .add(new ParameterUse(parameter, role, layer.name(), layer, activation.origin()));
       }
+      layer.learnedWidth().flatMap(width -> width.penaltyParameter().map(parameter -> new ParameterUse(
+          parameter, ParameterRole.WIDTH_PENALTY, layer.name(), layer, width.origin())))
+          .ifPresent(use -> uses.computeIfAbsent(use.parameter(), name -> new ArrayList<>()).add(use));
     }
     optimizer.learningRateParameter().ifPresent(parameter ->
         uses.computeIfAbsent(parameter, name -> new ArrayList<>())
@@ -46,6 +49,7 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
     return switch (role) {
       case LEARNING_RATE -> "learningRateParameter";
       case HIDDEN_LOSS_WEIGHT -> "hiddenLossWeightParameter";
+      case WIDTH_PENALTY -> "penaltyParameter";
       case THETA, BETA -> "value";
     };
   }
