@@ -81,7 +81,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("// conv3: conv2d 3x3, 16 filters, stride 1, VALID: [23, 23, 16] -> [21, 21, 16], "
         + "theta_leaky(theta)\n");
     assertThat(source).contains("// flat: flatten [21, 21, 16] -> [7056]\n");
-    assertThat(source).contains("flatOps.withName(\"flatten\").reshape(conv3, flatOps.constant(new long[] {-1, 7056}));");
+    assertThat(source).contains("Operand<TFloat32> flat = graph.flatten(flatOps, conv3);");
     assertThat(source).contains("graph.weights(\"digit/weights\", Shape.of(7056, 10));");
     assertThat(source).contains("digitOps.linalg.matMul(flat, digitWeights)");
     assertThat(source).contains(" = " + thetaValue + ";");

@@ -325,8 +325,7 @@ class GeneratedSourceTest {
     assertThat(source).contains("Shape.of(28, 28, 1),");
     assertThat(source).contains("    // pixels: flatten [28, 28, 1] -> [784]\n"
         + "    Ops pixelsOps = graph.scope(\"pixels\");\n"
-        + "    Operand<TFloat32> pixels = pixelsOps.withName(\"flatten\").reshape(image, "
-        + "pixelsOps.constant(new long[] {-1, 784}));");
+        + "    Operand<TFloat32> pixels = graph.flatten(pixelsOps, image);");
     assertThat(source).contains("graph.weights(\"hidden/weights\", Shape.of(784, 128));");
     assertThat(source).contains("hiddenOps.linalg.matMul(pixels, hiddenWeights)");
   }

@@ -1,5 +1,7 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.WithWidths;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +37,16 @@ public record PrunedNetwork(
     widths = Collections.unmodifiableMap(new LinkedHashMap<>(widths));
     Objects.requireNonNull(weights, "weights");
     Objects.requireNonNull(declaration, "declaration");
+  }
+
+  /**
+   * The pruned network from the declaration it was pruned from: {@code declared} with each pruned
+   * layer at its width, without learning it ({@link WithWidths}). Load the weights into it with
+   * {@code Model.fromWeights(pruned.network(declared), pruned.weights())}, or train it from
+   * scratch with {@code Model.build}.
+   */
+  public NetworkGraph network(NetworkGraph declared) {
+    return new WithWidths(declared, widths);
   }
 
   /** One line per layer, e.g. {@code hidden: 500 -> 137 units}, then the parameter counts. */

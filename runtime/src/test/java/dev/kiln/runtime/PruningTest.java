@@ -10,8 +10,10 @@ import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.graph.WithWidths;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +75,34 @@ class PruningTest {
       TrainingResult tuned = model.train(POINTS, config("tuned", 5));
       assertThat(tuned.last().trainAccuracy()).isAtLeast(0.9);
     }
+    // The same smaller network from the gated declaration, without writing it down.
+    try (Model model = Model.fromWeights(pruned.network(gated), weights)) {
+      assertSamePredictions(predicted, model.predict(POINTS));
+      assertThat(model.parameter("hidden1/weights")).hasLength(2 * hidden1);
+      assertThat(model.variableNames()).doesNotContain("hidden1/gates");
+    }
+  }
+
+  @Test
+  void theLearnedWidthsTrainFromScratch() {
+    TestMlp gated = TestMlp.of("Scratch", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, ADAM, 16).withLearnedWidth(TestMlp.gates(0.02, 1.0, 0.05));
+    PrunedNetwork pruned;
+    try (Model model = Model.build(gated)) {
+      model.train(POINTS, config("learn", 15));
+      pruned = model.prune("ScratchPruned", logs.resolve("scratch"));
+    }
+    try (Model model = Model.build(pruned.network(gated))) {
+      assertThat(model.parameter("hidden1/bias")).hasLength(pruned.widths().get("hidden1"));
+      assertThat(model.train(POINTS, config("scratch", 10)).last().trainAccuracy()).isAtLeast(0.9);
+    }
+  }
+
+  @Test
+  void aWidthForALayerThatDoesNotLearnItsWidthIsAnError() {
+    TestMlp gated = TestMlp.of("Named", 2, 1, Loss.SIGMOID_CROSS_ENTROPY, ADAM, 4).withLearnedWidth(TestMlp.gates(0.02, 1.0, 0.05));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> Model.build(new WithWidths(gated, Map.of("hidden", 2))));
+    assertThat(error).hasMessageThat().isEqualTo("network Named has no layer hidden that learns its width; its layers that do are hidden1");
   }
 
   @Test
@@ -91,6 +121,9 @@ class PruningTest {
     try (Model model = Model.fromWeights(new TestCnn("SmallCnn", 8, 8, 1, 3, channels, 2, ADAM), weights)) {
       assertSamePredictions(predicted, model.predict(images));
     }
+    try (Model model = Model.fromWeights(pruned.network(new TestCnn("GatedCnn", 8, 8, 1, 3, 12, 2, ADAM).withGates(0.05)), weights)) {
+      assertSamePredictions(predicted, model.predict(images));
+    }
   }
 
   @Test
@@ -107,6 +140,9 @@ class PruningTest {
     int channels = pruned.widths().get("first");
     assertThat(channels).isLessThan(10);
     try (Model model = Model.fromWeights(new TwoConvolutions("TwoPruned", channels, false), weights)) {
+      assertSamePredictions(predicted, model.predict(images));
+    }
+    try (Model model = Model.fromWeights(pruned.network(new TwoConvolutions("Two", 10, true)), weights)) {
       assertSamePredictions(predicted, model.predict(images));
     }
   }

@@ -59,7 +59,7 @@ final class TestCnn implements NetworkGraph {
     long pooledHeight = (spec.inputShape().size(0) - kernel + 1) / 2;
     long pooledWidth = (spec.inputShape().size(1) - kernel + 1) / 2;
     long flat = pooledHeight * pooledWidth * filters;
-    Operand<TFloat32> flattened = tf.reshape(pooled, tf.constant(new long[] {-1, flat}));
+    Operand<TFloat32> flattened = graph.flatten(graph.scope("flat"), pooled);
     Operand<TFloat32> weights = graph.weights("output/weights", Shape.of(flat, spec.outputUnits()));
     return tf.math.add(tf.linalg.matMul(flattened, weights), graph.bias("output/bias", spec.outputUnits()));
   }

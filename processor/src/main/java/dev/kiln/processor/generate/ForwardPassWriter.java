@@ -256,14 +256,13 @@ final class ForwardPassWriter {
     return output;
   }
 
-  /** Each example reshaped to a vector, {@code [batch, h·w·c]}, in row-major order. */
+  /** Each example reshaped to a vector, {@code [batch, h·w·c]}, in row-major order (its width from the value's shape). */
   private String writeFlatten(FlattenLayer flatten, String input) {
     LayerShape shape = shapes.layer(flatten.name());
     code.add("// $L: flatten $L -> $L\n", flatten.name(), shape.input(), shape.output());
     String ops = scope(LayerName.of(flatten.name()));
     String output = names.newName(flatten.name());
-    code.addStatement("$T $N = $N.withName($S).reshape($N, $N.constant(new long[] {-1, $L}))", FLOAT_OPERAND, output,
-        ops, "flatten", input, ops, longLiteral(shape.outputWidth()));
+    code.addStatement("$T $N = $N.flatten($N, $N)", FLOAT_OPERAND, output, GRAPH, ops, input);
     code.add("\n");
     return output;
   }

@@ -159,4 +159,22 @@ public interface GraphBuilder {
             .build();
     return pooled.output(0);
   }
+
+  /**
+   * Each example of {@code x} as a vector, {@code [batch, h·w·c]} in row-major order (channels
+   * vary fastest), named {@code flatten} in the scope of {@code ops}. The width comes from
+   * {@code x}'s static shape, so a network built at other widths ({@link WithWidths}) flattens
+   * what it has.
+   */
+  default Operand<TFloat32> flatten(Ops ops, Operand<TFloat32> x) {
+    long[] dims = x.shape().asArray();
+    long width = 1;
+    for (int i = 1; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        throw new IllegalArgumentException("cannot flatten a value of shape " + x.shape() + ": every dimension but the batch must be known");
+      }
+      width *= dims[i];
+    }
+    return ops.withName("flatten").reshape(x, ops.constant(new long[] {-1, width}));
+  }
 }
