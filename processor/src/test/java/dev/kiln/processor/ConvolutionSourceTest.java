@@ -120,7 +120,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("// conv3: conv2d 3x3, 16 filters, stride 1, VALID: [5, 5, 16] -> [3, 3, 16], "
         + "theta_leaky(theta); max_pool 2x2, stride 2, VALID -> [1, 1, 16]\n");
     assertThat(source).contains("conv2Ops.withName(\"conv\").nn.conv2d(conv1, conv2Kernel, ");
-    assertThat(source).contains("flatOps.constant(new long[] {-1, 16})");
+    assertThat(source).contains("// flat: flatten [1, 1, 16] -> [16]\n");
     assertThat(source).contains("graph.weights(\"digit/weights\", Shape.of(16, 10));");
     assertThat(source).contains("import java.util.List;");
   }
@@ -134,7 +134,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("graph.weights(\"conv2/kernel\", Shape.of(5, 5, 32, 64));");
     assertThat(source).contains("// conv2: conv2d 5x5, 64 filters, stride 1, VALID: [12, 12, 32] -> [8, 8, 64], "
         + "theta_leaky(theta); max_pool 2x2, stride 2, VALID -> [4, 4, 64]\n");
-    assertThat(source).contains("flatOps.constant(new long[] {-1, 1024})");
+    assertThat(source).contains("// flat: flatten [4, 4, 64] -> [1024]\n");
     assertThat(source).contains("graph.weights(\"fc/weights\", Shape.of(1024, 1024));");
     assertThat(source).contains("graph.weights(\"digit/weights\", Shape.of(1024, 10));");
     assertThat(source).contains(" = " + thetaValue.replace("Shape.of(16)", "Shape.of(32)") + ";");
@@ -168,7 +168,7 @@ class ConvolutionSourceTest {
     assertThat(source).contains("// narrow: conv2d 3x3, 4 filters, stride 3, VALID: [14, 14, 8] -> [4, 4, 4], identity; "
         + "max_pool 2x2, stride 1, VALID -> [3, 3, 4]\n");
     assertThat(source).contains("graph.maxPool(narrowOps, narrowLinear, 2, 1, \"VALID\");");
-    assertThat(source).contains("flatOps.constant(new long[] {-1, 36})");
+    assertThat(source).contains("// flat: flatten [3, 3, 4] -> [36]\n");
   }
 
   @Test
