@@ -98,7 +98,8 @@ public interface GraphBuilder {
    * Learned width by a soft size (the flexible layer of the journal this comes from): unit
    * {@code i} (from 0) on the last axis of {@code x} times {@code σ(slope·(size − i))}, which is
    * {@code 1 − σ(slope·(i − size))} without the cancellation, with the trainable scalar
-   * {@code <layer>/size} starting at {@code initialSize} and kept in [0, units]; adds
+   * {@code <layer>/size} starting at {@code initialSize}, kept in [0, units] and learning at the
+   * optimiser's rate times the width (it counts units); adds
    * {@code penalty·Σ_i σ(slope·(size − i))}, the layer's soft unit count, to the training loss. The
    * live width (units scaled by one half or more) is logged as {@code size/<layer>}.
    *

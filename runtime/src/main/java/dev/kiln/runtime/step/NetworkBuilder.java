@@ -272,7 +272,11 @@ public final class NetworkBuilder implements GraphBuilder {
           spec.name() + ": the soft size of layer '" + layer + "' starts at " + initialSize + ", outside (0, " + units + "]");
     }
     String name = layer + "/size";
-    Operand<TFloat32> size = trainable(name, Shape.scalar(), initialSize, 0, units, 1.0);
+    // The size counts units: at the optimiser's own rate, Adam's steps (about the rate each) would
+    // move it by thousandths of a unit, and the short runs measured a "plateau" that was only
+    // that speed limit. At the rate times the width, a step moves it by about the rate's share of
+    // the layer (half a unit of 500 at 1e-3).
+    Operand<TFloat32> size = trainable(name, Shape.scalar(), initialSize, 0, units, units);
     Ops own = scope(name);
     float[] index = new float[(int) units];
     for (int i = 0; i < index.length; i++) {

@@ -7,6 +7,7 @@ import dev.kiln.runtime.Model;
 import dev.kiln.runtime.TrainingConfig;
 import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.graph.WithSeed;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.HistogramPoint;
 import java.io.IOException;
@@ -89,7 +90,7 @@ final class MnistExperiment implements Sweep.RunTask {
                 "run the same command again: the sweep skips the finished runs and resumes " + runDirectory.getFileName() + " from this checkpoint")
             .withLogEvery(logEvery(stepsPerEpoch()))
             .withOutput(out);
-    try (Model model = Model.build(new Reseeded(variant.network(protocol), spec.seed()), device)) {
+    try (Model model = Model.build(new WithSeed(variant.network(protocol), spec.seed()), device)) {
       TrainingResult training = model.train(train, config);
       if (training.history().get(0).step() != stepsPerEpoch()) {
         throw new IllegalStateException(
