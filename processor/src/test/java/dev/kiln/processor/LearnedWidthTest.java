@@ -9,13 +9,16 @@ import static dev.kiln.processor.Sources.network;
 import static dev.kiln.processor.Sources.source;
 
 import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
 import dev.kiln.runtime.Model;
+import dev.kiln.runtime.PrunedNetwork;
 import dev.kiln.runtime.TrainingConfig;
 import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import java.nio.file.Path;
+import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,6 +171,53 @@ class LearnedWidthTest {
     assertThat(compilation).succeededWithoutWarnings();
     assertThat(generated(compilation, "test.MoonsGraph"))
         .contains("hidden = graph.gates(hiddenOps, hiddenName, hiddenActivation, hiddenOps.constant(1.0E-4f), 1.0, 0.01);");
+  }
+
+  // The pruned declaration
+
+  @Test
+  void thePrunedDeclarationCompilesAndItsGraphLoadsThePrunedWeights(@TempDir Path runs) {
+    JavaFileObject declared = source("Wide",
+        "@Network(loss = Loss.SIGMOID_CROSS_ENTROPY, seed = 7)",
+        "@Adam(learningRate = 0.05)",
+        "@Regularization(l2 = 1e-5)",
+        "interface Wide {",
+        "  " + POINT,
+        "  @Dense(units = 12, repeat = 2) @ThetaLeaky(\"theta\") @LearnedWidth(penaltyParameter = \"sparsity\", deadBelow = 0.05)"
+            + " Layer hidden();",
+        "  @Dense(units = 6) @Relu @Dropout(0.1) Layer last();",
+        "  " + LOGIT,
+        "  @Annealed(ThetaSchedule.class) double theta();",
+        "  @Fixed(0.02) double sparsity();",
+        "}");
+    Compilation compilation = compile(declared, Sources.thetaSchedule());
+    NetworkGraph wide = GeneratedClasses.instantiate(compilation, "test.WideGraph");
+    Dataset moons = TwoMoons.generate(200, 0.1, 3);
+    Path weights = runs.resolve("pruned");
+    PrunedNetwork pruned;
+    float[][] predicted;
+    try (Model model = Model.build(wide)) {
+      model.train(moons, TrainingConfig.defaults().withEpochs(12).withBatchSize(20).withLogRoot(runs).quiet());
+      predicted = model.predict(moons);
+      pruned = model.prune("Narrow", weights);
+    }
+    String source = pruned.declaration().orElseThrow();
+    assertThat(source).contains("interface Narrow {");
+    assertThat(source).contains("@Dense(units = " + pruned.widths().get("hidden1") + ") @ThetaLeaky(\"theta\") Layer hidden1();");
+    assertThat(source).contains("@Dense(units = " + pruned.widths().get("hidden2") + ") @ThetaLeaky(\"theta\") Layer hidden2();");
+    assertThat(source).contains("@Dense(units = 6) @Relu @Dropout(0.1) Layer last();");
+    assertThat(source).contains("@Annealed(test.ThetaSchedule.class) double theta();");
+    assertThat(source).doesNotContain("LearnedWidth");
+    assertThat(source).doesNotContain("sparsity");
+
+    Compilation narrow = compile(JavaFileObjects.forSourceString("test.Narrow", source), Sources.thetaSchedule());
+    assertThat(narrow).succeededWithoutWarnings();
+    try (Model model = Model.fromWeights(GeneratedClasses.instantiate(narrow, "test.NarrowGraph"), weights)) {
+      float[][] again = model.predict(moons);
+      for (int i = 0; i < predicted.length; i++) {
+        assertThat(again[i][0]).isWithin(1e-5f).of(predicted[i][0]);
+      }
+    }
   }
 
   // Against the runtime

@@ -11,11 +11,13 @@ import static dev.kiln.processor.generate.TypeNames.SHAPE;
 import static dev.kiln.processor.generate.TypeNames.literal;
 
 import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.kiln.dsl.Granularity;
 import dev.kiln.dsl.Loss;
@@ -95,6 +97,19 @@ public final class NetworkGraphGenerator implements SourceGenerator {
             .addParameter(GRAPH_BUILDER, ForwardPassWriter.GRAPH)
             .addCode(new ForwardPassWriter(network, shapes, scheduleFields).write())
             .build());
+    if (network.layers().stream().anyMatch(layer -> layer.learnedWidth().isPresent())) {
+      graphClass.addMethod(MethodSpec.methodBuilder("declarationWith")
+          .addJavadoc("The declaration of {@code $L} as type {@code name}, with each layer that learns its width at its width in\n"
+              + "{@code widths} (as declared if absent) and without {@code @LearnedWidth}: what {@code Model.prune} found, to paste.\n",
+              network.name())
+          .addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC)
+          .returns(ParameterizedTypeName.get(ClassName.get(Optional.class), ClassName.get(String.class)))
+          .addParameter(String.class, "name")
+          .addParameter(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class), ClassName.get(Integer.class)), "widths")
+          .addCode(new DeclarationWriter(network, "widths").write("name"))
+          .build());
+    }
     return JavaFile.builder(network.packageName(), graphClass.build()).skipJavaLangImports(true).indent("  ").build();
   }
 

@@ -152,7 +152,12 @@ public final class LearnedSize {
       gatedAccuracy = model.evaluate(test).accuracy();
       gatedSpeed = predictionsPerSecond(model, test);
       Files.createDirectories(prunedWeights.getParent());
-      pruned = model.prune(name.replace('-', '_') + "_pruned", prunedWeights);
+      String type = "Learned" + declared.spec().name();
+      pruned = model.prune(type, prunedWeights);
+      // The smaller network as a declaration to paste: its generated graph loads the pruned weights.
+      Path source = prunedWeights.resolveSibling(type + ".java");
+      Files.writeString(source, pruned.declaration().orElseThrow(() -> new IllegalStateException(declared.spec().name()
+          + " has no generated declaration")));
     }
     double prunedAccuracy;
     double prunedSpeed;
