@@ -4,9 +4,9 @@ import dev.kiln.processor.model.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -92,7 +92,6 @@ final class AnnotationReader {
     return values;
   }
 
-  /** The default of {@code attribute} in annotation type {@code annotationType}, for an annotation not written. */
   /** The names of the elements written explicitly in the annotation, not taken from their defaults. */
   static Set<String> writtenElements(Origin origin) {
     Set<String> written = new HashSet<>();
@@ -100,6 +99,7 @@ final class AnnotationReader {
     return written;
   }
 
+  /** The default of {@code attribute} in annotation type {@code annotationType}, for an annotation not written. */
   double defaultDoubleValue(String annotationType, String attribute) {
     for (ExecutableElement method :
         ElementFilter.methodsIn(elements.getTypeElement(annotationType).getEnclosedElements())) {

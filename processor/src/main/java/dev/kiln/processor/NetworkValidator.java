@@ -168,7 +168,8 @@ final class NetworkValidator {
             + "number > 0");
       }
       double start = width.initialSize(units);
-      if (!(start > 0 && start <= units)) {
+      // A layer without units already has its error; (0, 0] would only repeat it.
+      if (units > 0 && !(start > 0 && start <= units)) {
         diagnostics.error(origin, "initialSize", on + " starts its soft size at " + width.initialSize() + ", outside (0, "
             + units + "], the layer's declared width; -1 (the default) starts it there");
       }
@@ -355,6 +356,13 @@ final class NetworkValidator {
         diagnostics.error(use.origin(), "per-neuron parameter '" + trainable.name() + "' needs the width of input '"
             + input.name() + "', but its shape " + input.shape() + " has an unknown (-1) dimension: give every "
             + "input dimension, or share one value (perNeuron = false)");
+      } else if (trainable.perNeuron() && use.layer() != null && use.layer().learnedWidth()
+          .filter(width -> width.stateName().equals(trainable.name())).isPresent()) {
+        // The runtime would refuse the second <layer>/<name> only when the graph is built.
+        String state = use.layer().learnedWidth().get().mode() == LearnedWidth.Mode.GATES ? "the gates" : "the soft size";
+        diagnostics.error(use.origin(), use.attribute(), "per-neuron parameter '" + trainable.name() + "' of layer '"
+            + use.user() + "' would be named " + use.layer().instanceNames().get(0) + "/" + trainable.name() + " like "
+            + state + " of its @LearnedWidth: rename the parameter");
       }
     }
     if (trainable.perNeuron() && LAYER_STATE_NAMES.contains(trainable.name())) {

@@ -18,7 +18,9 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
 import java.nio.file.Path;
+import java.util.Random;
 import javax.tools.JavaFileObject;
+import org.tensorflow.ndarray.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +46,30 @@ class LearnedWidthTest {
   }
 
   @Test
+  void aPenaltyThatIsNotFinite() {
+    assertError(network(POINT, hidden("@LearnedWidth(penalty = Double.NaN)"), LOGIT),
+        "@LearnedWidth on 'hidden' has penalty = NaN: the penalty's weight is a finite number >= 0", "Layer hidden()");
+    assertError(network(POINT, hidden("@LearnedWidth(penalty = Double.POSITIVE_INFINITY)"), LOGIT),
+        "@LearnedWidth on 'hidden' has penalty = Infinity: the penalty's weight is a finite number >= 0", "Layer hidden()");
+  }
+
+  @Test
+  void theErrorIsOnTheElementWritten() {
+    JavaFileObject file = source("Moons",
+        "@Network(loss = Loss.SIGMOID_CROSS_ENTROPY)",
+        "interface Moons {",
+        "  " + POINT,
+        "  @Dense(units = 16) @Relu",
+        "  @LearnedWidth(",
+        "      deadBelow = 0.05,",
+        "      penalty = -1)",
+        "  Layer hidden();",
+        "  " + LOGIT,
+        "}");
+    assertError(file, "@LearnedWidth on 'hidden' has penalty = -1.0", "penalty = -1)");
+  }
+
+  @Test
   void aPenaltyGivenTwice() {
     assertError(network(POINT, hidden("@LearnedWidth(penalty = 1e-4, penaltyParameter = \"sparsity\")"), LOGIT,
             "@Fixed(1e-4) double sparsity();"),
@@ -66,6 +92,33 @@ class LearnedWidthTest {
   }
 
   @Test
+  void aPerNeuronPenaltyParameter() {
+    assertError(network(POINT, hidden("@LearnedWidth(penaltyParameter = \"sparsity\")"), LOGIT,
+            "@Trainable(perNeuron = true) double sparsity();"),
+        "a width penalty cannot be @Trainable", "Layer hidden()");
+  }
+
+  @Test
+  void aPerNeuronParameterNamedLikeTheLayersGates() {
+    assertError(network(POINT, "@Dense(units = 16) @ThetaLeaky(\"gates\") @LearnedWidth(penalty = 1e-4) Layer hidden();",
+            LOGIT, "@Trainable(perNeuron = true) double gates();"),
+        "per-neuron parameter 'gates' of layer 'hidden' would be named hidden/gates like the gates of its @LearnedWidth: "
+            + "rename the parameter",
+        "Layer hidden()");
+    assertError(network(POINT, "@Dense(units = 16) @ThetaLeaky(\"size\") "
+                + "@LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penalty = 1e-4) Layer hidden();",
+            LOGIT, "@Trainable(perNeuron = true) double size();"),
+        "per-neuron parameter 'size' of layer 'hidden' would be named hidden/size like the soft size of its @LearnedWidth",
+        "Layer hidden()");
+  }
+
+  @Test
+  void aSharedParameterNamedGatesIsFine() {
+    assertThat(compile(network(POINT, "@Dense(units = 16) @ThetaLeaky(\"gates\") @LearnedWidth(penalty = 1e-4) Layer hidden();",
+        LOGIT, "@Trainable double gates();"))).succeededWithoutWarnings();
+  }
+
+  @Test
   void onTheOutputLayer() {
     assertError(network(POINT, "@Dense(units = 16) @Relu Layer hidden();", "@Output(units = 1) @LearnedWidth(penalty = 1e-4) Layer logit();"),
         "@LearnedWidth cannot go on @Output layer 'logit': a learned width goes on a hidden @Dense or @Conv2D layer",
@@ -76,6 +129,12 @@ class LearnedWidthTest {
   void onTheInput() {
     assertError(network("@Input(shape = 2) @LearnedWidth(penalty = 1e-4) Layer point();", LOGIT),
         "@LearnedWidth cannot go on @Input layer 'point'", "Layer point()");
+  }
+
+  @Test
+  void onAFlatten() {
+    assertError(network("@Input(shape = {4, 4, 1}) Layer image();", "@Flatten @LearnedWidth(penalty = 1e-4) Layer flat();", LOGIT),
+        "@LearnedWidth cannot go on @Flatten layer 'flat'", "Layer flat()");
   }
 
   @Test
@@ -106,6 +165,25 @@ class LearnedWidthTest {
         "@LearnedWidth on 'hidden' has slope = 0.0: the soft size's slope is a finite number > 0", "Layer hidden()");
     assertError(network(POINT, hidden("@LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penalty = 1e-4, initialSize = 17)"), LOGIT),
         "@LearnedWidth on 'hidden' starts its soft size at 17.0, outside (0, 16], the layer's declared width", "Layer hidden()");
+  }
+
+  @Test
+  void aSoftSizeThatStartsAtOrBelowZero() {
+    assertError(network(POINT, hidden("@LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penalty = 1e-4, initialSize = 0)"), LOGIT),
+        "@LearnedWidth on 'hidden' starts its soft size at 0.0, outside (0, 16]", "Layer hidden()");
+    assertError(network("@Input(shape = {8, 8, 1}) Layer image();",
+            "@Conv2D(filters = 6, kernel = 3) @Relu @LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, initialSize = -2) "
+                + "Layer conv();",
+            "@Flatten Layer flat();", LOGIT),
+        "@LearnedWidth on 'conv' starts its soft size at -2.0, outside (0, 6], the layer's declared width", "Layer conv()");
+  }
+
+  @Test
+  void aLayerWithoutUnitsIsReportedOnce() {
+    Compilation compilation = assertError(
+        network(POINT, "@Dense(units = 0) @Relu @LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE) Layer hidden();", LOGIT),
+        "layer 'hidden' has units = 0", "Layer hidden()");
+    assertThat(compilation.errors()).hasSize(1);
   }
 
   @Test
@@ -165,11 +243,43 @@ class LearnedWidthTest {
   }
 
   @Test
+  void gatesOnAConvolutionBeforeItsPoolingAndDropout() {
+    Compilation compilation = compile(network("@Input(shape = {8, 8, 1}) Layer image();",
+        "@Conv2D(filters = 6, kernel = 3) @Relu @LearnedWidth(penalty = 1e-4) @MaxPool(2) @Dropout(0.25) Layer conv();",
+        "@Flatten Layer flat();", LOGIT));
+    assertThat(compilation).succeededWithoutWarnings();
+    String source = generated(compilation, "test.MoonsGraph");
+    assertThat(source).contains("// conv: conv2d 3x3, 6 filters, stride 1, VALID: [8, 8, 1] -> [6, 6, 6], relu; "
+        + "learned width: gates, L1 1.0E-4, dead below 0.01; max_pool 2x2, stride 2, VALID -> [3, 3, 6]; dropout 0.25");
+    assertThat(source).contains(
+        "Operand<TFloat32> convGated = graph.gates(convOps, \"conv\", convActivation, convOps.constant(1.0E-4f), 1.0, 0.01);");
+    assertThat(source).contains("Operand<TFloat32> convPooled = graph.maxPool(convOps, convGated, 2, 2, \"VALID\");");
+    assertThat(source).contains("Operand<TFloat32> conv = graph.dropout(\"conv/dropout\", convPooled, 0.25);");
+  }
+
+  @Test
+  void aSoftSizeOnADenseLayerWithAnAnnealedPenaltyStartsAtItsWidth() {
+    Compilation compilation = compile(network(POINT,
+        "@Dense(units = 16) @Relu @LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penaltyParameter = \"sparsity\") "
+            + "@Dropout(0.1) Layer hidden();",
+        LOGIT, "@Annealed(ThetaSchedule.class) double sparsity();"), Sources.thetaSchedule());
+    assertThat(compilation).succeededWithoutWarnings();
+    String source = generated(compilation, "test.MoonsGraph");
+    assertThat(source).contains("// hidden: dense 2 -> 16, relu; learned width: soft size, penalty sparsity, slope 1.0; dropout 0.1");
+    assertThat(source).contains(
+        "Operand<TFloat32> hiddenScaled = graph.softSize(hiddenOps, \"hidden\", hiddenActivation, sparsity, 16.0, 1.0);");
+    assertThat(source).contains("Operand<TFloat32> hidden = graph.dropout(\"hidden/dropout\", hiddenScaled, 0.1);");
+  }
+
+  @Test
   void eachRepetitionOfARepeatedLayerHasItsOwnGates() {
     Compilation compilation = compile(network(POINT, "@Dense(units = 8, repeat = 3) @Relu @LearnedWidth(penalty = 1e-4) Layer hidden();",
         LOGIT));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(generated(compilation, "test.MoonsGraph"))
+    String source = generated(compilation, "test.MoonsGraph");
+    assertThat(source).contains("// hidden1 .. hidden3: 3 dense layers of 8 units (the first reads 2), relu; "
+        + "learned width: gates, L1 1.0E-4, dead below 0.01");
+    assertThat(source)
         .contains("hidden = graph.gates(hiddenOps, hiddenName, hiddenActivation, hiddenOps.constant(1.0E-4f), 1.0, 0.01);");
   }
 
@@ -238,6 +348,57 @@ class LearnedWidthTest {
       TrainingResult result = model.train(moons, TrainingConfig.defaults().withEpochs(15).withBatchSize(20).withLogRoot(runs).quiet());
       assertThat(model.parameter("hidden/gates")).hasLength(16);
       assertThat(result.last().learnedWidths().get("hidden")).isLessThan(16);
+    }
+  }
+
+  @Test
+  void aGeneratedConvolutionTrainsOneGatePerChannel(@TempDir Path runs) {
+    NetworkGraph network = GeneratedClasses.instantiate(compile(source("Channels",
+        "@Network(loss = Loss.SIGMOID_CROSS_ENTROPY, seed = 5)",
+        "@Adam(learningRate = 0.01)",
+        "interface Channels {",
+        "  @Input(shape = {6, 6, 1}) Layer image();",
+        "  @Conv2D(filters = 4, kernel = 3) @Relu @LearnedWidth(penalty = 1e-3) @MaxPool(2) Layer conv();",
+        "  @Flatten Layer flat();",
+        "  " + LOGIT,
+        "}")), "test.ChannelsGraph");
+    Random random = new Random(5);
+    float[] images = new float[40 * 36];
+    float[] labels = new float[40];
+    for (int example = 0; example < labels.length; example++) {
+      float sum = 0;
+      for (int pixel = 0; pixel < 36; pixel++) {
+        images[example * 36 + pixel] = random.nextFloat();
+        sum += images[example * 36 + pixel];
+      }
+      labels[example] = sum > 18 ? 1 : 0;
+    }
+    Dataset data = Dataset.of(images, Shape.of(6, 6, 1), labels, 1);
+    try (Model model = Model.build(network)) {
+      TrainingResult result = model.train(data, TrainingConfig.defaults().withEpochs(2).withBatchSize(10).withLogRoot(runs).quiet());
+      assertThat(model.parameterNames()).contains("conv/gates");
+      assertThat(model.parameter("conv/gates")).hasLength(4);
+      assertThat(result.last().learnedWidths()).containsKey("conv");
+    }
+  }
+
+  @Test
+  void aGeneratedSoftSizeTrainsItsSize(@TempDir Path runs) {
+    NetworkGraph network = GeneratedClasses.instantiate(compile(source("Soft",
+        "@Network(loss = Loss.SIGMOID_CROSS_ENTROPY)",
+        "@Adam(learningRate = 0.05)",
+        "interface Soft {",
+        "  " + POINT,
+        "  @Dense(units = 16) @Relu @LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penaltyParameter = \"sparsity\") "
+            + "Layer hidden();",
+        "  " + LOGIT,
+        "  @Fixed(0.05) double sparsity();",
+        "}")), "test.SoftGraph");
+    try (Model model = Model.build(network)) {
+      model.train(TwoMoons.generate(200, 0.1, 3), TrainingConfig.defaults().withEpochs(3).withBatchSize(20).withLogRoot(runs).quiet());
+      float size = model.parameter("hidden/size")[0];
+      assertThat(size).isLessThan(16f);
+      assertThat(size).isGreaterThan(0f);
     }
   }
 }

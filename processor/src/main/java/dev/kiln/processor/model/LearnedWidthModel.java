@@ -31,6 +31,11 @@ public record LearnedWidthModel(
     return mode == LearnedWidth.Mode.GATES ? Set.of("initial", "deadBelow") : Set.of("slope", "initialSize");
   }
 
+  /** The name of the state the runtime makes for it in the layer's scope: {@code <layer>/gates} or {@code <layer>/size}. */
+  public String stateName() {
+    return mode == LearnedWidth.Mode.GATES ? "gates" : "size";
+  }
+
   /** The soft size's start for a layer of {@code units}. */
   public double initialSize(int units) {
     return initialSize == -1 ? units : initialSize;
