@@ -2,6 +2,16 @@ package dev.kiln.processor;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.kiln.processor.ForwardPasses.activate;
+import static dev.kiln.processor.ForwardPasses.activateChannels;
+import static dev.kiln.processor.ForwardPasses.assertClose;
+import static dev.kiln.processor.ForwardPasses.conv2D;
+import static dev.kiln.processor.ForwardPasses.dense;
+import static dev.kiln.processor.ForwardPasses.flatten;
+import static dev.kiln.processor.ForwardPasses.images;
+import static dev.kiln.processor.ForwardPasses.maxPool;
+import static dev.kiln.processor.ForwardPasses.run;
+import static dev.kiln.processor.ForwardPasses.sigmoid;
 import static dev.kiln.processor.Sources.assertError;
 import static dev.kiln.processor.Sources.compile;
 import static dev.kiln.processor.Sources.generated;
@@ -10,6 +20,7 @@ import static dev.kiln.processor.Sources.source;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
+import dev.kiln.dsl.Padding;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.PrunedNetwork;
 import dev.kiln.runtime.TrainingConfig;
@@ -20,9 +31,14 @@ import dev.kiln.runtime.graph.NetworkGraph;
 import java.nio.file.Path;
 import java.util.Random;
 import javax.tools.JavaFileObject;
-import org.tensorflow.ndarray.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
 
 /**
  * {@code @LearnedWidth}: every mistake is an error on the annotation, the generated code says what
@@ -31,6 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LearnedWidthTest {
   private static final String POINT = "@Input(shape = 2) Layer point();";
   private static final String LOGIT = "@Output(units = 1) Layer logit();";
+  private static final double[][] POINTS = {{-1.5, 0.5}, {0.2, -0.7}, {2.0, 1.0}, {-0.3, -2.2}};
+  /** Two 4×4 single-channel images, flat and row-major, with values of both signs. */
+  private static final double[][] IMAGES = {
+      {0.5, -1.0, 0.25, 2.0, -0.5, 1.5, 0.0, -2.0, 1.0, 0.75, -0.25, 0.3, -1.2, 0.4, 0.9, -0.6},
+      {-0.3, 0.8, 1.1, -0.9, 0.2, -1.4, 0.6, 0.1, -0.7, 1.3, 0.45, -0.15, 0.05, -0.85, 1.7, 0.35}};
 
   private static String hidden(String learnedWidth) {
     return "@Dense(units = 16) @Relu " + learnedWidth + " Layer hidden();";
@@ -281,6 +302,75 @@ class LearnedWidthTest {
         + "learned width: gates, L1 1.0E-4, dead below 0.01");
     assertThat(source)
         .contains("hidden = graph.gates(hiddenOps, hiddenName, hiddenActivation, hiddenOps.constant(1.0E-4f), 1.0, 0.01);");
+  }
+
+  // The forward pass, against a recording builder
+
+  @Test
+  void eachRepetitionMultipliesItsActivationsByItsOwnGates() {
+    NetworkGraph network = GeneratedClasses.instantiate(compile(source("Deep",
+        "@Network(loss = Loss.MEAN_SQUARED_ERROR)",
+        "interface Deep {",
+        "  " + POINT,
+        "  @Dense(units = 4, repeat = 2) @Tanh @LearnedWidth(penaltyParameter = \"sparsity\", initial = 0.5) @Dropout(0.2) "
+            + "Layer hidden();",
+        "  @Output(units = 2) Layer out();",
+        "  @Fixed(1e-3) double sparsity();",
+        "}")), "test.DeepGraph");
+
+    try (Graph graph = new Graph()) {
+      RecordingGraphBuilder builder = new RecordingGraphBuilder(graph, Shape.of(2));
+      Operand<TFloat32> logits = network.buildForward(builder);
+
+      assertThat(builder.calls.toString()).isEqualTo(""
+          + "fixed sparsity []\n"
+          + "input point\n"
+          + "weights hidden1/weights [2, 4]\nbias hidden1/bias [4]\n"
+          + "gates hidden1 [-1, 4] initial=0.5 deadBelow=0.01\ngates hidden1/gates [4]\n"
+          + "dropout hidden1/dropout [-1, 4] rate=0.2\n"
+          + "weights hidden2/weights [4, 4]\nbias hidden2/bias [4]\n"
+          + "gates hidden2 [-1, 4] initial=0.5 deadBelow=0.01\ngates hidden2/gates [4]\n"
+          + "dropout hidden2/dropout [-1, 4] rate=0.2\n"
+          + "weights out/weights [4, 2]\nbias out/bias [2]\n");
+      assertThat(builder.widthPenalties.get("hidden1")).isSameInstanceAs(builder.state.get("sparsity"));
+      assertThat(builder.widthPenalties.get("hidden2")).isSameInstanceAs(builder.state.get("sparsity"));
+      double[][] values = POINTS;
+      for (int layer = 1; layer <= 2; layer++) {
+        float[] gates = builder.values.get("hidden" + layer + "/gates");
+        values = activate(dense(values, builder, "hidden" + layer, 4), (x, unit) -> Math.tanh(x) * gates[unit]);
+      }
+      assertClose(run(graph, builder, logits, POINTS), dense(values, builder, "out", 2));
+    }
+  }
+
+  @Test
+  void aConvolutionsSoftSizeScalesItsChannelsBeforePooling() {
+    NetworkGraph network = GeneratedClasses.instantiate(compile(source("Net",
+        "@Network(loss = Loss.MEAN_SQUARED_ERROR)",
+        "interface Net {",
+        "  @Input(shape = {4, 4, 1}) Layer image();",
+        "  @Conv2D(filters = 3, kernel = 2) @Relu "
+            + "@LearnedWidth(mode = LearnedWidth.Mode.SOFT_SIZE, penalty = 1e-3, slope = 2, initialSize = 1.5) @MaxPool(2) "
+            + "Layer conv();",
+        "  @Flatten Layer flat();",
+        "  @Output(units = 1) Layer out();",
+        "}")), "test.NetGraph");
+
+    try (Graph graph = new Graph()) {
+      RecordingGraphBuilder builder = new RecordingGraphBuilder(graph, Shape.of(4, 4, 1));
+      Operand<TFloat32> logits = network.buildForward(builder);
+
+      // The shape it is given, [-1, 3, 3, 3], is the convolution's before the pooling halves it.
+      assertThat(builder.calls.toString()).contains("softSize conv [-1, 3, 3, 3] initialSize=1.5 slope=2.0\n");
+      try (Session session = new Session(graph);
+          Result result = session.runner().fetch(builder.widthPenalties.get("conv")).run()) {
+        assertThat(((TFloat32) result.get(0)).getFloat()).isEqualTo(1e-3f);
+      }
+      double[][][][] conv = maxPool(activateChannels(
+          conv2D(images(IMAGES, 4, 4, 1), builder, "conv", 2, 3, 1, Padding.VALID),
+          (x, channel) -> Math.max(x, 0) * sigmoid(2 * (1.5 - channel))), 2, 2, Padding.VALID);
+      assertClose(run(graph, builder, logits, IMAGES), dense(flatten(conv), builder, "out", 1));
+    }
   }
 
   // The pruned declaration
