@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -131,11 +132,16 @@ public final class Model implements AutoCloseable {
    * @throws IllegalArgumentException if {@code directory} holds no checkpoint, a corrupt one, or one of another network
    */
   public static Model load(NetworkGraph network, Path directory, Device device) {
+    return restored(network, directory, device, ModelSession::restore);
+  }
+
+  /** {@code network} built on {@code device}, then {@code restore}d from the verified checkpoint {@code directory} is or holds. */
+  private static Model restored(NetworkGraph network, Path directory, Device device, BiConsumer<ModelSession, Path> restore) {
     Objects.requireNonNull(directory, "directory");
     Path checkpoint = verifiedCheckpoint(directory);
     Model model = build(network, device);
     try {
-      model.model.restore(checkpoint);
+      restore.accept(model.model, checkpoint);
       return model;
     } catch (RuntimeException e) {
       model.close();
@@ -153,16 +159,7 @@ public final class Model implements AutoCloseable {
    *     that do not fit {@code network} (a name or a shape), saying which
    */
   public static Model fromWeights(NetworkGraph network, Path directory, Device device) {
-    Objects.requireNonNull(directory, "directory");
-    Path checkpoint = verifiedCheckpoint(directory);
-    Model model = build(network, device);
-    try {
-      model.model.restoreWeights(checkpoint);
-      return model;
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
+    return restored(network, directory, device, ModelSession::restoreWeights);
   }
 
   /** {@link #fromWeights(NetworkGraph, Path, Device)} on the CPU. */

@@ -2,6 +2,10 @@ package dev.kiln.runtime.graph;
 
 import dev.kiln.dsl.Schedule;
 import dev.kiln.dsl.schedule.PhasedSchedule;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -13,6 +17,21 @@ abstract class ForwardingGraphBuilder implements GraphBuilder {
 
   ForwardingGraphBuilder(GraphBuilder graph) {
     this.graph = graph;
+  }
+
+  /**
+   * Fails if a name the caller gave is none of those the network made, naming both.
+   *
+   * @param missing what the network lacks, {@code %s} for the names: "fixed parameter %s"
+   * @param existing what it has instead, before the names: "fixed parameters"
+   */
+  static void requireMade(NetworkGraph network, String missing, String existing, Collection<String> given, Collection<String> made) {
+    List<String> unknown = new ArrayList<>(given);
+    unknown.removeAll(made);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("network " + network.spec().name() + " has no " + String.format(missing, String.join(", ", unknown))
+          + "; its " + existing + " are " + (made.isEmpty() ? "none" : String.join(", ", new TreeSet<>(made))));
+    }
   }
 
   @Override

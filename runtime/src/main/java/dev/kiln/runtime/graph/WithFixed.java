@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -38,13 +37,7 @@ public record WithFixed(NetworkGraph network, Map<String, Double> values) implem
   public Operand<TFloat32> buildForward(GraphBuilder graph) {
     Overriding overriding = new Overriding(graph, values);
     Operand<TFloat32> logits = network.buildForward(overriding);
-    List<String> unknown = new ArrayList<>(values.keySet());
-    unknown.removeAll(overriding.fixed);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
-          "network " + network.spec().name() + " has no fixed parameter " + String.join(", ", unknown) + "; its fixed parameters are "
-              + (overriding.fixed.isEmpty() ? "none" : String.join(", ", new TreeSet<>(overriding.fixed))));
-    }
+    ForwardingGraphBuilder.requireMade(network, "fixed parameter %s", "fixed parameters", values.keySet(), overriding.fixed);
     return logits;
   }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -48,13 +47,8 @@ public record WithWidths(NetworkGraph network, Map<String, Integer> widths) impl
   public Operand<TFloat32> buildForward(GraphBuilder graph) {
     Narrowing narrowing = new Narrowing(graph, widths);
     Operand<TFloat32> logits = network.buildForward(narrowing);
-    List<String> unknown = new ArrayList<>(widths.keySet());
-    unknown.removeAll(narrowing.learning);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
-          "network " + network.spec().name() + " has no layer " + String.join(", ", unknown) + " that learns its width; its layers that do are "
-              + (narrowing.learning.isEmpty() ? "none" : String.join(", ", new TreeSet<>(narrowing.learning))));
-    }
+    ForwardingGraphBuilder.requireMade(
+        network, "layer %s that learns its width", "layers that do", widths.keySet(), narrowing.learning);
     if (narrowing.pendingLayer != null) {
       throw new IllegalStateException("layer " + narrowing.pendingLayer + " of network " + network.spec().name() + " is narrowed, but no layer after it reads it");
     }

@@ -265,28 +265,24 @@ record TrainingState(
     }
     return new EpochStats(
         epoch, r.number(prefix + "step"), r.real(prefix + "train_loss"), r.real(prefix + "train_accuracy"), validation,
-        parameters(r, prefix + "parameter.", parameterNames), widths(r, prefix + "width.", widthLayers), r.real(prefix + "examples_per_second"),
+        parameters(r, prefix + "parameter.", parameterNames), present(r, prefix + "width.", widthLayers, r::integer),
+        r.real(prefix + "examples_per_second"),
         Duration.ofNanos(r.number(prefix + "elapsed_nanos")), r.number(prefix + "skipped_steps"));
   }
 
   private static Map<String, Double> parameters(Reader r, String prefix, List<String> names) {
-    Map<String, Double> values = new LinkedHashMap<>();
+    return present(r, prefix, names, r::real);
+  }
+
+  /** The values of the keys {@code prefix + name} that are present, by name in the order of {@code names}. */
+  private static <T> Map<String, T> present(Reader r, String prefix, List<String> names, Function<String, T> read) {
+    Map<String, T> values = new LinkedHashMap<>();
     for (String name : names) {
       if (r.has(prefix + name)) {
-        values.put(name, r.real(prefix + name));
+        values.put(name, read.apply(prefix + name));
       }
     }
     return values;
-  }
-
-  private static Map<String, Integer> widths(Reader r, String prefix, List<String> layers) {
-    Map<String, Integer> widths = new LinkedHashMap<>();
-    for (String layer : layers) {
-      if (r.has(prefix + layer)) {
-        widths.put(layer, r.integer(prefix + layer));
-      }
-    }
-    return widths;
   }
 
   /** Rows separated by {@code ;}, counts by {@code ,}. */
