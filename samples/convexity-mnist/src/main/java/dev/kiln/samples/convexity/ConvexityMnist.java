@@ -5,6 +5,11 @@ import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.summary.HParams;
+import dev.kiln.sweep.Report;
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.Trial;
+import dev.kiln.sweep.TrialResult;
+import dev.kiln.sweep.TrialStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -101,8 +106,8 @@ public final class ConvexityMnist {
     }
 
     /** Every variant for every seed, seeds outermost: an interrupted sweep has compared every variant at least once. */
-    List<RunSpec> runs(int trainExamples) {
-      List<RunSpec> runs = new ArrayList<>();
+    List<Trial> runs(int trainExamples) {
+      List<Trial> runs = new ArrayList<>();
       for (long seed : seeds) {
         for (Variant variant : variants) {
           Map<String, Object> hparams = new LinkedHashMap<>();
@@ -113,12 +118,36 @@ public final class ConvexityMnist {
           hparams.put("epochs", epochs);
           hparams.put("train_examples", trainExamples);
           hparams.put("batch_size", MnistExperiment.BATCH_SIZE);
-          runs.add(new RunSpec(variant.id(), seed, hparams));
+          runs.add(new Trial(variant.id(), seed, hparams));
         }
       }
       return runs;
     }
   }
+
+  /** The metrics the HParams dashboard shows: validation ones the runtime logs per epoch, test ones the sweep logs. */
+  static final List<String> METRIC_TAGS =
+      List.of("validation/accuracy", "validation/f1", "validation/loss", "test/accuracy", "test/f1", "test/loss");
+
+  /** The validation accuracies whose time to reach the report shows. */
+  static final double[] TARGETS = {0.97, 0.98};
+
+  /**
+   * The comparison of the variants: final test accuracy, F1 and loss (mean ± std over seeds), the
+   * time to reach 97 % and 98 % validation accuracy, and validation accuracy and θ against epoch
+   * and wall time, one line per variant.
+   */
+  static final Report.Spec REPORT = new Report.Spec("variant",
+      List.of(new Report.Column("test accuracy", "accuracy"), new Report.Column("test F1 (macro)", "f1"), new Report.Column("test loss", "loss")),
+      Arrays.stream(TARGETS)
+          .mapToObj(level -> new Report.Target(MnistExperiment.VALIDATION_ACCURACY, level,
+              String.format(Locale.ROOT, "%.0f %% val. accuracy", level * 100)))
+          .toList(),
+      List.of(
+          new Report.Plot("validation-accuracy-by-epoch", "Validation accuracy", "validation accuracy", MnistExperiment.VALIDATION_ACCURACY, false),
+          new Report.Plot("validation-accuracy-by-time", "Validation accuracy", "validation accuracy", MnistExperiment.VALIDATION_ACCURACY, true),
+          new Report.Plot("theta-by-epoch", "θ after each epoch (per-channel θ: its mean)", "θ (rad)", MnistExperiment.THETA, false),
+          new Report.Plot("theta-by-time", "θ after each epoch (per-channel θ: its mean)", "θ (rad)", MnistExperiment.THETA, true)));
 
   /** The HParams dashboard's columns. */
   static final List<HParams.Definition> HPARAMS = List.of(
@@ -133,11 +162,11 @@ public final class ConvexityMnist {
   public static void main(String[] args) throws IOException {
     Settings settings = Settings.parse(args);
     PrintStream out = System.out;
-    List<RunResult> results;
+    List<TrialResult> results;
     if (settings.reportOnly()) {
       // In the protocol's order, as a sweep lists them, rather than by directory name.
-      results = RunStore.loadAll(settings.logRoot()).stream()
-          .sorted(Comparator.comparing((RunResult r) -> Variant.of(r.variant())).thenComparingLong(RunResult::seed))
+      results = TrialStore.loadAll(settings.logRoot()).stream()
+          .sorted(Comparator.comparing((TrialResult r) -> Variant.of(r.group())).thenComparingLong(TrialResult::seed))
           .toList();
     } else {
       Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
@@ -147,14 +176,14 @@ public final class ConvexityMnist {
           Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), train.size(), train.size() - experiment.trainingExamples(),
           mnist.test().size());
       try {
-        results = new Sweep(settings.logRoot(), HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+        results = new Sweep(settings.logRoot(), HPARAMS, METRIC_TAGS, out).run(settings.runs(experiment.trainingExamples()), experiment);
       } catch (TrainingInterruptedException stopped) {
         return; // Ctrl-C or SIGTERM: the run saved a checkpoint and printed how to resume; no stack trace
       }
     }
-    Report report = Report.of(results);
+    Report report = Report.of(results, REPORT);
     String caption = settings.caption();
-    Report.Written written = report.write(settings.logRoot().resolve("report"), caption);
+    Report.Written written = report.write(settings.logRoot().resolve("report"), "Convexity annealing on MNIST", caption);
     out.println();
     out.println(caption);
     out.println();

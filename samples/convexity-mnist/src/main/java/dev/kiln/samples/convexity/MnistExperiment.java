@@ -10,10 +10,15 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.WithSeed;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.HistogramPoint;
+import dev.kiln.sweep.Epoch;
+import dev.kiln.sweep.Trial;
+import dev.kiln.sweep.TrialOutcome;
+import dev.kiln.sweep.TrialTask;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,13 +27,19 @@ import java.util.Objects;
  * One run of the protocol: trains a variant on MNIST (batches of 32, the first 5 % of the training
  * images held out for validation, as in the reference), then scores it on the test set.
  */
-final class MnistExperiment implements Sweep.RunTask {
+final class MnistExperiment implements TrialTask {
   static final int BATCH_SIZE = 32;
   static final double VALIDATION_FRACTION = 0.05;
   /** TensorBoard gets the step's scalars at least this often. */
   static final int LOG_EVERY_AT_MOST = 50;
 
-  private static final String THETA = "theta";
+  /** The values each epoch records, as the report and {@code history.csv} name them. */
+  static final String THETA = "theta";
+  static final String TRAIN_LOSS = "train_loss";
+  static final String TRAIN_ACCURACY = "train_accuracy";
+  static final String VALIDATION_LOSS = "validation/loss";
+  static final String VALIDATION_ACCURACY = "validation/accuracy";
+  static final String VALIDATION_F1 = "validation/f1";
 
   private final Dataset train;
   private final Dataset test;
@@ -76,8 +87,8 @@ final class MnistExperiment implements Sweep.RunTask {
   }
 
   @Override
-  public Sweep.Outcome run(RunSpec spec, Path runDirectory) throws IOException {
-    Variant variant = Variant.of(spec.variant());
+  public TrialOutcome run(Trial spec, Path runDirectory) throws IOException {
+    Variant variant = Variant.of(spec.group());
     TrainingConfig config =
         TrainingConfig.defaults()
             .withEpochs(epochs)
@@ -100,13 +111,25 @@ final class MnistExperiment implements Sweep.RunTask {
       Evaluation scores = model.evaluate(test);
       out.printf("  test set: %s%n", scores);
       List<Double> theta = thetaAfterEachEpoch(model, training);
-      List<EpochRecord> history = new ArrayList<>();
+      List<Epoch> history = new ArrayList<>();
       for (int e = 0; e < training.history().size(); e++) {
         EpochStats stats = training.history().get(e);
-        history.add(new EpochRecord(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9, stats.trainLoss(),
-            stats.trainAccuracy(), stats.validationLoss(), stats.validationAccuracy(), stats.validationF1(), theta.get(e)));
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put(TRAIN_LOSS, stats.trainLoss());
+        values.put(TRAIN_ACCURACY, stats.trainAccuracy());
+        values.put(VALIDATION_LOSS, stats.validationLoss());
+        values.put(VALIDATION_ACCURACY, stats.validationAccuracy());
+        values.put(VALIDATION_F1, stats.validationF1());
+        values.put(THETA, theta.get(e));
+        history.add(new Epoch(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9, values));
       }
-      return new Sweep.Outcome(history, new TestMetrics(scores.loss(), scores.accuracy(), scores.precision(), scores.recall(), scores.f1()));
+      Map<String, Double> test = new LinkedHashMap<>();
+      test.put("loss", scores.loss());
+      test.put("accuracy", scores.accuracy());
+      test.put("precision", scores.precision());
+      test.put("recall", scores.recall());
+      test.put("f1", scores.f1());
+      return new TrialOutcome(history, test);
     }
   }
 

@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.runtime.Device;
+import dev.kiln.sweep.Trial;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -64,9 +65,9 @@ class ConvexityMnistTest {
   void runsGoSeedBySeedWithTheirHParams() {
     ConvexityMnist.Settings settings = ConvexityMnist.Settings.parse("--variants", "fixed,trainable", "--seeds", "1,2");
 
-    List<RunSpec> runs = settings.runs(11_400);
+    List<Trial> runs = settings.runs(11_400);
 
-    assertThat(runs.stream().map(RunSpec::runName).toList())
+    assertThat(runs.stream().map(Trial::runName).toList())
         .containsExactly("fixed-seed1", "trainable-seed1", "fixed-seed2", "trainable-seed2").inOrder();
     assertThat(runs.get(1).hparams())
         .containsExactly("variant", "trainable", "schedule", Variant.TRAINABLE.schedule(Protocol.SHORT), "seed", 1.0, "learning_rate", 0.001,

@@ -7,6 +7,9 @@ import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.summary.HParams;
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.TrialResult;
+import dev.kiln.sweep.TrialStore;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -63,15 +66,15 @@ class SweepResumeTest {
     assertThat(step).isLessThan(steps);
     assertThat(stopped)
         .contains("To resume, run the same command again: the sweep skips the finished runs and resumes annealed-step-seed1 from this checkpoint.");
-    assertThat(RunStore.load(logRoot.resolve("fixed-seed1"))).isPresent();
-    assertThat(RunStore.load(second)).isEmpty();
+    assertThat(TrialStore.load(logRoot.resolve("fixed-seed1"))).isPresent();
+    assertThat(TrialStore.load(second)).isEmpty();
     List<Path> eventFilesBefore = eventFiles(second);
     assertThat(HParams.read(second).stream().filter(record -> record instanceof HParams.SessionEnd).toList()).isEmpty();
 
     String again = Child.run(command(logRoot));
 
     assertThat(again).contains("[1/2] fixed-seed1: finished earlier, not run again");
-    assertThat(again).contains("[2/2] annealed-step-seed1: resuming the unfinished run in " + second + " from its last checkpoint");
+    assertThat(again).contains("[2/2] annealed-step-seed1: resuming the unfinished trial in " + second + " from its last checkpoint");
     assertThat(again).contains("resuming from " + second.resolve("checkpoints").resolve(String.format("step-%012d", step)) + ": step " + step);
     assertThat(again).doesNotContain("removing");
     assertThat(eventFiles(second)).containsAtLeastElementsIn(eventFilesBefore);
@@ -79,27 +82,27 @@ class SweepResumeTest {
     assertThat(records.stream().filter(record -> record instanceof HParams.SessionStart).count()).isEqualTo(1);
     assertThat(((HParams.SessionEnd) records.get(records.size() - 1)).status()).isEqualTo(HParams.Status.SUCCESS);
 
-    RunResult resumed = RunStore.load(second).orElseThrow();
-    RunResult uninterrupted = uninterruptedSweep(directory.resolve("uninterrupted")).get(1);
+    TrialResult resumed = TrialStore.load(second).orElseThrow();
+    TrialResult uninterrupted = uninterruptedSweep(directory.resolve("uninterrupted")).get(1);
     assertThat(resumed.last().step()).isEqualTo(steps);
     assertThat(resumed.history()).hasSize(EPOCHS);
-    assertThat(resumed.test().accuracy()).isEqualTo(uninterrupted.test().accuracy());
-    assertThat(resumed.test().loss()).isWithin(1e-6).of(uninterrupted.test().loss());
+    assertThat(resumed.metric("accuracy")).isEqualTo(uninterrupted.metric("accuracy"));
+    assertThat(resumed.metric("loss")).isWithin(1e-6).of(uninterrupted.metric("loss"));
     for (int e = 0; e < EPOCHS; e++) {
-      assertThat(resumed.history().get(e).trainLoss()).isWithin(1e-6).of(uninterrupted.history().get(e).trainLoss());
-      assertThat(resumed.history().get(e).validationAccuracy()).isEqualTo(uninterrupted.history().get(e).validationAccuracy());
-      assertThat(resumed.history().get(e).theta()).isWithin(1e-6).of(uninterrupted.history().get(e).theta());
+      assertThat(resumed.history().get(e).value(MnistExperiment.TRAIN_LOSS)).isWithin(1e-6).of(uninterrupted.history().get(e).value(MnistExperiment.TRAIN_LOSS));
+      assertThat(resumed.history().get(e).value(MnistExperiment.VALIDATION_ACCURACY)).isEqualTo(uninterrupted.history().get(e).value(MnistExperiment.VALIDATION_ACCURACY));
+      assertThat(resumed.history().get(e).value(MnistExperiment.THETA)).isWithin(1e-6).of(uninterrupted.history().get(e).value(MnistExperiment.THETA));
     }
   }
 
   /** The same sweep in this JVM, never stopped. */
-  private List<RunResult> uninterruptedSweep(Path logRoot) throws IOException {
+  private List<TrialResult> uninterruptedSweep(Path logRoot) throws IOException {
     ConvexityMnist.Settings settings = ConvexityMnist.Settings.parse(command(logRoot).toArray(String[]::new));
     Mnist mnist = Mnist.load();
     Dataset train = mnist.train().range(0, TRAIN_IMAGES);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     MnistExperiment experiment = new MnistExperiment(train, mnist.test(), EPOCHS, settings.protocol(), Device.cpu(), quiet);
-    return new Sweep(logRoot, ConvexityMnist.HPARAMS, quiet).run(settings.runs(experiment.trainingExamples()), experiment);
+    return new Sweep(logRoot, ConvexityMnist.HPARAMS, ConvexityMnist.METRIC_TAGS, quiet).run(settings.runs(experiment.trainingExamples()), experiment);
   }
 
   private static List<Path> eventFiles(Path run) throws IOException {

@@ -9,6 +9,8 @@ import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.io.Directories;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.HParams;
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.TrialResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +37,7 @@ class VariantsTrainOnMnistTest {
   private static final double QUARTER_PI = Math.PI / 4;
 
   private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-  private Map<String, RunResult> results;
+  private Map<String, TrialResult> results;
 
   @BeforeAll
   void runEveryVariantOnce() throws IOException {
@@ -49,19 +51,19 @@ class VariantsTrainOnMnistTest {
     ConvexityMnist.Settings settings = ConvexityMnist.Settings.parse(
         "--variants", "all", "--epochs", String.valueOf(EPOCHS), "--train-size", String.valueOf(TRAIN_IMAGES), "--logdir", LOG_ROOT.toString());
     MnistExperiment experiment = new MnistExperiment(train, test, EPOCHS, settings.protocol(), Device.cpu(), out);
-    List<RunResult> all = new Sweep(LOG_ROOT, ConvexityMnist.HPARAMS, out).run(settings.runs(experiment.trainingExamples()), experiment);
-    results = all.stream().collect(Collectors.toMap(RunResult::variant, Function.identity()));
+    List<TrialResult> all = new Sweep(LOG_ROOT, ConvexityMnist.HPARAMS, ConvexityMnist.METRIC_TAGS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+    results = all.stream().collect(Collectors.toMap(TrialResult::group, Function.identity()));
   }
 
   @Test
   void everyVariantBeatsChanceClearly() {
     assertThat(results.keySet()).containsExactlyElementsIn(List.of(Variant.values()).stream().map(Variant::id).toList());
-    for (RunResult result : results.values()) {
+    for (TrialResult result : results.values()) {
       assertThat(result.history()).hasSize(EPOCHS);
       assertThat(result.last().step()).isEqualTo(304);
-      assertThat(result.test().accuracy()).isGreaterThan(0.6);
-      assertThat(result.test().f1()).isGreaterThan(0.6);
-      assertThat(result.last().validationF1()).isGreaterThan(0.6);
+      assertThat(result.metric("accuracy")).isGreaterThan(0.6);
+      assertThat(result.metric("f1")).isGreaterThan(0.6);
+      assertThat(result.last().value(MnistExperiment.VALIDATION_F1)).isGreaterThan(0.6);
     }
   }
 
@@ -89,7 +91,7 @@ class VariantsTrainOnMnistTest {
 
   @Test
   void trainableThetaMovesWithinItsBounds() {
-    double theta = results.get("trainable").last().theta();
+    double theta = results.get("trainable").last().value(MnistExperiment.THETA);
 
     assertThat(theta).isLessThan(QUARTER_PI - 1e-4);
     assertThat(theta).isAtLeast(0.0);
@@ -97,8 +99,8 @@ class VariantsTrainOnMnistTest {
 
   @Test
   void perChannelThetaHasOneValuePerChannelAndItsMeanIsReported() throws IOException {
-    RunResult result = results.get("per-channel");
-    Path run = LOG_ROOT.resolve(result.variant() + "-seed1");
+    TrialResult result = results.get("per-channel");
+    Path run = LOG_ROOT.resolve(result.group() + "-seed1");
 
     // A run directory loads its newest valid checkpoint: the one written at the end of training.
     try (Model model = Model.load(new PerChannelThetaCnnGraph(), run)) {
@@ -114,11 +116,11 @@ class VariantsTrainOnMnistTest {
         }
       }
       assertThat(moved).isTrue();
-      assertThat(result.last().theta()).isWithin(1e-6).of(sum / 48);
+      assertThat(result.last().value(MnistExperiment.THETA)).isWithin(1e-6).of(sum / 48);
     }
     // Epoch 1's mean comes from the histograms logged at step 152, where epoch 2 starts.
-    assertThat(result.history().get(0).theta()).isLessThan(QUARTER_PI);
-    assertThat(result.history().get(0).theta()).isGreaterThan(result.last().theta() - 0.05);
+    assertThat(result.history().get(0).value(MnistExperiment.THETA)).isLessThan(QUARTER_PI);
+    assertThat(result.history().get(0).value(MnistExperiment.THETA)).isGreaterThan(result.last().value(MnistExperiment.THETA) - 0.05);
   }
 
   @Test
@@ -131,7 +133,7 @@ class VariantsTrainOnMnistTest {
     assertThat(((HParams.SessionEnd) records.get(records.size() - 1)).status()).isEqualTo(HParams.Status.SUCCESS);
     assertThat(EventFileReader.scalars(run).keySet())
         .containsAtLeast("loss", "parameters/theta", "validation/accuracy", "validation/f1", "test/accuracy", "test/f1", "test/loss");
-    assertThat(HParams.read(LOG_ROOT)).containsExactly(new HParams.Experiment(ConvexityMnist.HPARAMS, Sweep.METRIC_TAGS));
+    assertThat(HParams.read(LOG_ROOT)).containsExactly(new HParams.Experiment(ConvexityMnist.HPARAMS, ConvexityMnist.METRIC_TAGS));
   }
 
   private static double thetaLoggedAt(String variant, long step) throws IOException {
@@ -143,6 +145,6 @@ class VariantsTrainOnMnistTest {
   }
 
   private List<Double> thetas(String variant) {
-    return results.get(variant).history().stream().map(EpochRecord::theta).toList();
+    return results.get(variant).history().stream().map(epoch -> epoch.value(MnistExperiment.THETA)).toList();
   }
 }

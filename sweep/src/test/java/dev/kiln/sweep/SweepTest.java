@@ -1,4 +1,4 @@
-package dev.kiln.samples.convexity;
+package dev.kiln.sweep;
 
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SweepTest {
+  private static final List<String> METRIC_TAGS = List.of("validation/accuracy", "test/accuracy", "test/f1", "test/loss");
   private static final List<HParams.Definition> HPARAMS =
       List.of(HParams.Definition.discrete("variant", List.of("fixed", "trainable")), HParams.Definition.of("seed", HParams.Type.FLOAT64));
 
@@ -30,32 +31,32 @@ class SweepTest {
   private final List<String> ran = new ArrayList<>();
 
   /** Pretends to train: a run of "fixed" reaches 0.9, of "trainable" 0.95, over two epochs. */
-  private final Sweep.RunTask fakeTraining = (spec, runDirectory) -> {
-    ran.add(spec.runName());
-    double accuracy = spec.variant().equals("fixed") ? 0.9 : 0.95;
-    RunResult made = Runs.run(spec.variant(), spec.seed(), accuracy, accuracy - 0.01, 0.2, 3, accuracy - 0.05, accuracy);
-    return new Sweep.Outcome(made.history(), made.test());
+  private final TrialTask fakeTraining = (trial, runDirectory) -> {
+    ran.add(trial.runName());
+    double accuracy = trial.group().equals("fixed") ? 0.9 : 0.95;
+    TrialResult made = Trials.result(trial.group(), trial.seed(), accuracy, accuracy - 0.01, 0.2, 3, accuracy - 0.05, accuracy);
+    return new TrialOutcome(made.history(), made.metrics());
   };
 
   private Sweep sweep() {
-    return new Sweep(logRoot, HPARAMS, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    return new Sweep(logRoot, HPARAMS, METRIC_TAGS, new PrintStream(printed, true, StandardCharsets.UTF_8));
   }
 
-  private static RunSpec spec(String variant, long seed) {
-    return new RunSpec(variant, seed, Map.of("variant", variant, "seed", seed));
+  private static Trial spec(String variant, long seed) {
+    return new Trial(variant, seed, Map.of("variant", variant, "seed", seed));
   }
 
   @Test
   void eachRunGetsItsDirectoryResultFilesAndHParamsRecords() throws IOException {
-    List<RunResult> results = sweep().run(List.of(spec("fixed", 1), spec("trainable", 1)), fakeTraining);
+    List<TrialResult> results = sweep().run(List.of(spec("fixed", 1), spec("trainable", 1)), fakeTraining);
 
     assertThat(ran).containsExactly("fixed-seed1", "trainable-seed1").inOrder();
-    assertThat(results.stream().map(r -> r.test().accuracy()).toList()).containsExactly(0.9, 0.95).inOrder();
+    assertThat(results.stream().map(r -> r.metric("accuracy")).toList()).containsExactly(0.9, 0.95).inOrder();
     Path run = logRoot.resolve("trainable-seed1");
-    assertThat(RunStore.load(run)).hasValue(results.get(1));
-    assertThat(Files.readAllLines(run.resolve(RunStore.HISTORY_FILE))).hasSize(3); // header + 2 epochs
+    assertThat(TrialStore.load(run)).hasValue(results.get(1));
+    assertThat(Files.readAllLines(run.resolve(TrialStore.HISTORY_FILE))).hasSize(3); // header + 2 epochs
 
-    assertThat(HParams.read(logRoot)).containsExactly(new HParams.Experiment(HPARAMS, Sweep.METRIC_TAGS));
+    assertThat(HParams.read(logRoot)).containsExactly(new HParams.Experiment(HPARAMS, METRIC_TAGS));
     List<HParams.Record> records = HParams.read(run);
     assertThat(records).hasSize(2);
     assertThat(records.get(0)).isInstanceOf(HParams.SessionStart.class);
@@ -70,10 +71,10 @@ class SweepTest {
 
   @Test
   void aFinishedRunIsNotRunAgain() throws IOException {
-    List<RunResult> first = sweep().run(List.of(spec("fixed", 1)), fakeTraining);
+    List<TrialResult> first = sweep().run(List.of(spec("fixed", 1)), fakeTraining);
     ran.clear();
 
-    List<RunResult> second = sweep().run(List.of(spec("fixed", 1), spec("fixed", 2)), fakeTraining);
+    List<TrialResult> second = sweep().run(List.of(spec("fixed", 1), spec("fixed", 2)), fakeTraining);
 
     assertThat(ran).containsExactly("fixed-seed2");
     assertThat(second.get(0)).isEqualTo(first.get(0));
@@ -85,7 +86,7 @@ class SweepTest {
   @Test
   void anUnfinishedRunWithACheckpointIsResumedInItsDirectoryKeepingItsFiles() throws IOException {
     Path run = logRoot.resolve("fixed-seed1");
-    Sweep.RunTask interrupted = (spec, runDirectory) -> {
+    TrialTask interrupted = (trial, runDirectory) -> {
       Files.createDirectories(runDirectory.resolve("checkpoints").resolve("step-000000000100"));
       Files.writeString(runDirectory.resolve("what-epoch-1-wrote.txt"), "epoch 1");
       throw new TrainingInterruptedException("stopped at step 100", 100, Optional.empty());
@@ -93,7 +94,7 @@ class SweepTest {
     assertThrows(TrainingInterruptedException.class, () -> sweep().run(List.of(spec("fixed", 1)), interrupted));
     // Stopped, not failed: no end record, no result.
     assertThat(HParams.read(run)).hasSize(1);
-    assertThat(RunStore.load(run)).isEmpty();
+    assertThat(TrialStore.load(run)).isEmpty();
 
     List<String> seenByTheTask = new ArrayList<>();
     sweep().run(List.of(spec("fixed", 1)), (spec, runDirectory) -> {
@@ -103,19 +104,19 @@ class SweepTest {
 
     assertThat(seenByTheTask).containsExactly("epoch 1");
     assertThat(Files.isDirectory(run.resolve("checkpoints").resolve("step-000000000100"))).isTrue();
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[1/1] fixed-seed1: resuming the unfinished run in " + run + " from its last checkpoint");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[1/1] fixed-seed1: resuming the unfinished trial in " + run + " from its last checkpoint");
     // One start record (from the first attempt) and the end record of the one that finished.
     List<HParams.Record> records = HParams.read(run);
     assertThat(records).hasSize(2);
     assertThat(records.get(0)).isInstanceOf(HParams.SessionStart.class);
     assertThat(((HParams.SessionEnd) records.get(1)).status()).isEqualTo(HParams.Status.SUCCESS);
-    assertThat(RunStore.load(run)).isPresent();
+    assertThat(TrialStore.load(run)).isPresent();
   }
 
   @Test
   void aFailedRunThatResumesAndFinishesEndsAsASuccessOnly() throws IOException {
     Path run = logRoot.resolve("fixed-seed1");
-    Sweep.RunTask failing = (spec, runDirectory) -> {
+    TrialTask failing = (trial, runDirectory) -> {
       Files.createDirectories(runDirectory.resolve("checkpoints").resolve("step-000000000100"));
       throw new IllegalStateException("out of memory");
     };
@@ -138,13 +139,13 @@ class SweepTest {
 
     assertThat(ran).containsExactly("fixed-seed1");
     assertThat(Files.exists(leftover)).isFalse();
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("removing the unfinished run in " + logRoot.resolve("fixed-seed1") + ", which has no checkpoint");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("removing the unfinished trial in " + logRoot.resolve("fixed-seed1") + ", which has no checkpoint");
   }
 
   @Test
   void aFinishedRunWithOtherHParamsIsAnErrorNamingItsDirectory() throws IOException {
     sweep().run(List.of(spec("fixed", 1)), fakeTraining);
-    RunSpec longer = new RunSpec("fixed", 1, Map.of("variant", "fixed", "seed", 1, "epochs", 20));
+    Trial longer = new Trial("fixed", 1, Map.of("variant", "fixed", "seed", 1, "epochs", 20));
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> sweep().run(List.of(longer), fakeTraining));
 
@@ -154,7 +155,7 @@ class SweepTest {
 
   @Test
   void aFailedRunIsRecordedAsFailedAndLeavesNoResult() throws IOException {
-    Sweep.RunTask failing = (spec, runDirectory) -> {
+    TrialTask failing = (trial, runDirectory) -> {
       throw new IllegalStateException("diverged");
     };
 
@@ -162,30 +163,30 @@ class SweepTest {
 
     assertThat(e).hasMessageThat().isEqualTo("diverged");
     Path run = logRoot.resolve("fixed-seed1");
-    assertThat(RunStore.load(run)).isEmpty();
+    assertThat(TrialStore.load(run)).isEmpty();
     List<HParams.Record> records = HParams.read(run);
     assertThat(((HParams.SessionEnd) records.get(records.size() - 1)).status()).isEqualTo(HParams.Status.FAILURE);
   }
 
   @Test
   void resultsKeepUnmeasuredMetricsAsNaN() throws IOException {
-    RunResult made = Runs.run("fixed", 1, 0.9, Double.NaN, 0.2, 3, 0.8);
-    RunStore.save(logRoot.resolve("fixed-seed1"), made);
+    TrialResult made = Trials.result("fixed", 1, 0.9, Double.NaN, 0.2, 3, 0.8);
+    TrialStore.save(logRoot.resolve("fixed-seed1"), made);
 
-    RunResult loaded = RunStore.load(logRoot.resolve("fixed-seed1")).orElseThrow();
+    TrialResult loaded = TrialStore.load(logRoot.resolve("fixed-seed1")).orElseThrow();
 
     assertThat(loaded).isEqualTo(made);
-    assertThat(loaded.test().f1()).isNaN();
+    assertThat(loaded.metric("f1")).isNaN();
   }
 
   @Test
   void aCorruptResultFileIsAnErrorNamingIt() throws IOException {
     Path run = Files.createDirectories(logRoot.resolve("fixed-seed1"));
-    Files.writeString(run.resolve(RunStore.RESULT_FILE), "{\"variant\": \"fixed\", \"history\": []");
+    Files.writeString(run.resolve(TrialStore.RESULT_FILE), "{\"variant\": \"fixed\", \"history\": []");
 
-    IOException e = assertThrows(IOException.class, () -> RunStore.load(run));
+    IOException e = assertThrows(IOException.class, () -> TrialStore.load(run));
 
-    assertThat(e).hasMessageThat().contains(run.resolve(RunStore.RESULT_FILE).toString());
+    assertThat(e).hasMessageThat().contains(run.resolve(TrialStore.RESULT_FILE).toString());
     assertThat(e).hasMessageThat().contains("delete the run directory to run it again");
   }
 }
