@@ -69,7 +69,11 @@ public final class Report {
       return new Stat(mean, Math.sqrt(squares / (values.size() - 1)));
     }
 
+    /** "0.9750 ± 0.0071", "0.9000" for one trial, "–" for a score not measured. */
     String format() {
+      if (Double.isNaN(mean)) {
+        return "–";
+      }
       return Double.isNaN(std)
           ? String.format(Locale.ROOT, "%.4f", mean)
           : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);

@@ -11,13 +11,17 @@ import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.data.TwoMoons;
 import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.sweep.Report;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,8 +37,13 @@ import java.util.Optional;
  *
  * <pre>
  * usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
- *                 [--device cpu|gpu|gpu:N] [--logdir DIR]
+ *                 [--seeds 1,2,3] [--device cpu|gpu|gpu:N] [--logdir DIR]
  * </pre>
+ *
+ * <p>With {@code --seeds}, the moons experiments (shallow and deep) run once per seed, each with
+ * initial weights of its own, as a sweep ({@link SeedSweep}): {@code <logdir>/<NAME>/<network>-seed<k>/},
+ * resumable as a whole, and a report of mean ± std over the seeds (table and plots in
+ * {@code <logdir>/<NAME>/report/}).</p>
  *
  * <p>The runs go into {@code <logdir>/<NAME>/} ({@code shallow-plain}, {@code deep-relaxed}, ...),
  * with checkpoints. The same command with the same {@code --run NAME} resumes a run that stopped
@@ -179,6 +188,7 @@ public final class RaiMoons {
     Device device = Device.cpu();
     Path logdir = Path.of("runs");
     String name = null;
+    List<Long> seeds = List.of();
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -200,6 +210,7 @@ public final class RaiMoons {
         case "--device" -> device = Device.parse(value);
         case "--logdir" -> logdir = Path.of(value);
         case "--run" -> name = value;
+        case "--seeds" -> seeds = Arrays.stream(value.split(",")).map(String::trim).map(Long::parseLong).distinct().toList();
         default -> throw usage("unknown option " + flag);
       }
     }
@@ -216,6 +227,19 @@ public final class RaiMoons {
     String resume = named ? "run the same command again" : "run the same command with --run " + name;
     out.println(device.describe(Device.visible()));
     out.println("TensorBoard: tensorboard --logdir " + logRoot);
+    if (!seeds.isEmpty()) {
+      if (selected.contains("mnist")) {
+        throw usage("--seeds runs the moons experiments (shallow, deep) over seeds; run mnist without it");
+      }
+      try {
+        sweepSeeds(selected, shallowSteps, deepSteps, seeds, device, logRoot, out);
+      } catch (TrainingInterruptedException stopped) {
+        out.println(stopped.getMessage());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
     List<Run> runs = new ArrayList<>();
     try {
       runAll(selected, shallowSteps, deepSteps, mnistEpochs, device, logRoot, out, resume, runs);
@@ -241,6 +265,32 @@ public final class RaiMoons {
     }
   }
 
+  /**
+   * The selected moons experiments over {@code seeds}, as a sweep, and its report.
+   *
+   * @throws TrainingInterruptedException if a signal or a stop request stopped a trial, which the same call resumes
+   */
+  static Report.Written sweepSeeds(
+      List<String> selected, int shallowSteps, int deepSteps, List<Long> seeds, Device device, Path logRoot, PrintStream out)
+      throws IOException {
+    List<SeedSweep.Network> networks = new ArrayList<>();
+    if (selected.contains("shallow")) {
+      networks.add(new SeedSweep.Network("shallow-plain", ShallowPlainGraph::new, shallowSteps));
+      networks.add(new SeedSweep.Network("shallow-relaxed", ShallowRelaxedGraph::new, shallowSteps));
+    }
+    if (selected.contains("deep")) {
+      networks.add(new SeedSweep.Network("deep-plain", DeepPlainGraph::new, deepSteps));
+      networks.add(new SeedSweep.Network("deep-relaxed", DeepRelaxedGraph::new, deepSteps));
+    }
+    Report report = new SeedSweep(networks, device, out).sweep(logRoot, seeds);
+    String caption = format("Two moons (the reference's 100 points; 1000 test points), full-batch Rprop, seeds %s.", seeds);
+    Report.Written written = report.write(logRoot.resolve("report"), "Relaxed against plain training over seeds", caption);
+    out.println();
+    out.print(report.markdown());
+    out.printf("%nReport: %s; plots in %s%n", written.markdown(), written.markdown().getParent());
+    return written;
+  }
+
   /** A new set of runs' name: the time it started (with a counter if one of that second exists). */
   static String newRunName(Path logdir) {
     String started = "rai-" + LocalDateTime.now().format(START_TIME);
@@ -258,6 +308,6 @@ public final class RaiMoons {
 
   private static IllegalArgumentException usage(String problem) {
     return new IllegalArgumentException(problem + "; usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] "
-        + "[--deep-steps N] [--mnist-epochs N] [--device cpu|gpu|gpu:N] [--logdir DIR]");
+        + "[--deep-steps N] [--mnist-epochs N] [--seeds 1,2,3] [--device cpu|gpu|gpu:N] [--logdir DIR]");
   }
 }

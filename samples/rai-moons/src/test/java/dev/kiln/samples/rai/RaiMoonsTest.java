@@ -5,10 +5,13 @@ import static com.google.common.truth.Truth.assertThat;
 import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.sweep.Report;
+import dev.kiln.sweep.TrialStore;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,29 @@ class RaiMoonsTest {
 
   private RaiMoons.Run run(String name, NetworkGraph network, int steps) {
     return RaiMoons.run(name, network, Device.cpu(), TRAIN, TEST, RaiMoons.fullBatch(steps, runs, name, QUIET));
+  }
+
+  @Test
+  void overSeedsEachNetworkIsATrialAndASweepRunAgainKeepsTheFinishedOnes() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    Path root = runs.resolve("seeds");
+    Report.Written written = RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, List.of(1L, 2L), Device.cpu(), root, out);
+
+    for (String trial : List.of("shallow-plain-seed1", "shallow-relaxed-seed1", "shallow-plain-seed2", "shallow-relaxed-seed2")) {
+      assertThat(TrialStore.load(root.resolve(trial))).isPresent();
+    }
+    // Each seed its own initial weights: the two plain trials end apart.
+    assertThat(TrialStore.load(root.resolve("shallow-plain-seed1")).orElseThrow().metric("train_loss"))
+        .isNotEqualTo(TrialStore.load(root.resolve("shallow-plain-seed2")).orElseThrow().metric("train_loss"));
+    String table = Files.readString(written.markdown());
+    assertThat(table).contains("| network | runs | train accuracy | test accuracy |");
+    assertThat(table).containsMatch("\\| shallow-plain \\| 2 \\| [01]\\.\\d{4} ± 0\\.\\d{4} \\|.* \\| – \\|");
+    assertThat(table).containsMatch("\\| shallow-relaxed \\| 2 \\| .* \\| 0\\.\\d{4} ± 0\\.\\d{4} \\| [^|]* \\|\\n");
+
+    printed.reset();
+    RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, List.of(1L, 2L), Device.cpu(), root, out);
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[4/4] shallow-relaxed-seed2: finished earlier, not run again");
   }
 
   @Test

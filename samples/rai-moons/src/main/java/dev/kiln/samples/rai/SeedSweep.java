@@ -1,0 +1,119 @@
+package dev.kiln.samples.rai;
+
+import dev.kiln.runtime.Device;
+import dev.kiln.runtime.EpochStats;
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.Model;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingResult;
+import dev.kiln.runtime.graph.NetworkGraph;
+import dev.kiln.runtime.graph.WithSeed;
+import dev.kiln.runtime.summary.HParams;
+import dev.kiln.sweep.Epoch;
+import dev.kiln.sweep.Report;
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.Trial;
+import dev.kiln.sweep.TrialOutcome;
+import dev.kiln.sweep.TrialResult;
+import dev.kiln.sweep.TrialTask;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The moons experiments over several seeds, through kiln-sweep: every network (plain and relaxed,
+ * shallow and deep) with every seed is a trial with initial weights of its own (the points stay
+ * the reference's), trained full batch into {@code <log root>/<network>-seed<k>/}. A stopped sweep
+ * resumes: finished trials are kept, the unfinished one goes on from its checkpoint. The report
+ * compares the networks by the ordinary forward pass, as mean ± std over the seeds.
+ */
+final class SeedSweep implements TrialTask {
+  /** One network of the experiments, as a group of trials. */
+  record Network(String group, Supplier<NetworkGraph> graph, int steps) {}
+
+  static final List<String> METRIC_TAGS = List.of("validation/accuracy", "validation/loss", "test/test_accuracy", "test/train_accuracy");
+
+  static final List<HParams.Definition> HPARAMS = List.of(
+      HParams.Definition.of("network", HParams.Type.STRING),
+      HParams.Definition.of("seed", HParams.Type.FLOAT64),
+      HParams.Definition.of("steps", HParams.Type.FLOAT64));
+
+  /** The ordinary forward pass on the training and test points, and how often the two passes disagree. */
+  static final Report.Spec REPORT = new Report.Spec("network",
+      List.of(
+          new Report.Column("train accuracy", "train_accuracy"), new Report.Column("test accuracy", "test_accuracy"),
+          new Report.Column("train loss", "train_loss"), new Report.Column("test loss", "test_loss"),
+          new Report.Column("disagreement", "disagreement")),
+      List.of(new Report.Target("validation/accuracy", 0.97, "97 % test accuracy")),
+      List.of(
+          new Report.Plot("test-accuracy-by-step", "Test accuracy of the ordinary forward pass", "test accuracy", "validation/accuracy", false),
+          new Report.Plot("test-accuracy-by-time", "Test accuracy of the ordinary forward pass", "test accuracy", "validation/accuracy", true)));
+
+  private final Map<String, Network> networks = new LinkedHashMap<>();
+  private final Device device;
+  private final PrintStream out;
+
+  SeedSweep(List<Network> networks, Device device, PrintStream out) {
+    networks.forEach(network -> this.networks.put(network.group(), network));
+    this.device = device;
+    this.out = out;
+  }
+
+  /** Every network with every seed, seeds outermost: a stopped sweep has compared every network at least once. */
+  List<Trial> trials(List<Long> seeds) {
+    List<Trial> trials = new ArrayList<>();
+    for (long seed : seeds) {
+      for (Network network : networks.values()) {
+        Map<String, Object> hparams = new LinkedHashMap<>();
+        hparams.put("network", network.group());
+        hparams.put("seed", seed);
+        hparams.put("steps", network.steps());
+        trials.add(new Trial(network.group(), seed, hparams));
+      }
+    }
+    return trials;
+  }
+
+  /** Runs the trials into {@code logRoot} (skipping and resuming as a sweep does) and returns the report of all of them. */
+  Report sweep(Path logRoot, List<Long> seeds) throws IOException {
+    List<TrialResult> results = new Sweep(logRoot, HPARAMS, METRIC_TAGS, out).run(trials(seeds), this);
+    return Report.of(results, REPORT);
+  }
+
+  @Override
+  public TrialOutcome run(Trial trial, Path runDirectory) throws IOException {
+    Network network = networks.get(trial.group());
+    TrainingConfig config =
+        RaiMoons.fullBatch(network.steps(), runDirectory.getParent(), runDirectory.getFileName().toString(), out)
+            .withResumeInstruction("run the same command again: the sweep keeps the finished trials and resumes this one")
+            .quiet();
+    try (Model model = Model.build(new WithSeed(network.graph().get(), trial.seed()), device)) {
+      TrainingResult result = model.train(RaiMoons.trainingPoints(), RaiMoons.testPoints(), config);
+      List<Epoch> history = new ArrayList<>();
+      for (EpochStats stats : result.history()) {
+        // Every step is an epoch: the ones that validated on the test points tell the curve.
+        if (stats.hasValidation()) {
+          history.add(new Epoch(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9,
+              Map.of("train_loss", stats.trainLoss(), "validation/accuracy", stats.validationAccuracy(), "validation/loss", stats.validationLoss())));
+        }
+      }
+      Evaluation train = model.evaluate(RaiMoons.trainingPoints());
+      Evaluation test = model.evaluate(RaiMoons.testPoints());
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("train_accuracy", train.accuracy());
+      metrics.put("test_accuracy", test.accuracy());
+      metrics.put("train_loss", train.loss());
+      metrics.put("test_loss", test.loss());
+      metrics.put("disagreement", network.graph().get().spec().relaxation().isPresent()
+          ? model.evaluateRelaxed(RaiMoons.trainingPoints()).disagreement()
+          : Double.NaN);
+      out.printf("%s seed %d: train accuracy %.3f, test accuracy %.3f%n", trial.group(), trial.seed(), train.accuracy(), test.accuracy());
+      return new TrialOutcome(history, metrics);
+    }
+  }
+}
