@@ -312,9 +312,10 @@ final class NetworkValidator {
     }
     for (ParameterModel parameter : network.parameters()) {
       if (!uses.containsKey(parameter.name())) {
-        diagnostics.warning(parameter.origin(), "parameter '" + parameter.name() + "' is not used: no activation "
-            + "names it and it is not the learning rate, so it is left out of the graph; name it in an activation "
-            + "(e.g. @ThetaLeaky(\"" + parameter.name() + "\")) or remove it");
+        diagnostics.warning(parameter.origin(), "parameter '" + parameter.name() + "' is not used: nothing names it (an "
+            + "activation, the optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or a @LearnedWidth's "
+            + "penaltyParameter), so it is left out of the graph; name it in one (e.g. @ThetaLeaky(\"" + parameter.name()
+            + "\")) or remove it");
       }
     }
   }

@@ -230,8 +230,9 @@ class ValidationTest {
 
     assertThat(compilation).succeeded();
     assertThat(compilation).hadWarningCount(1);
-    assertThat(compilation).hadWarningContaining("parameter 'beta' is not used: no activation names it and it is "
-        + "not the learning rate, so it is left out of the graph").inFile(file).onLineContaining("double beta()");
+    assertThat(compilation).hadWarningContaining("parameter 'beta' is not used: nothing names it (an activation, the "
+        + "optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or a @LearnedWidth's penaltyParameter), so "
+        + "it is left out of the graph").inFile(file).onLineContaining("double beta()");
     Truth.assertThat(Sources.generated(compilation, "test.MoonsGraph")).doesNotContain("beta");
   }
 
