@@ -1,5 +1,6 @@
 package dev.kiln.sweep;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
  * @param values what the trial recorded after the epoch, by name ({@code train_loss},
  *     {@code validation/accuracy}, a parameter's value, ...); NaN for one not measured
  */
-public record Epoch(int epoch, long step, double seconds, Map<String, Double> values) {
+public record Epoch(int epoch, long step, double seconds, Map<String, Double> values) implements Serializable {
   public Epoch {
     values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }

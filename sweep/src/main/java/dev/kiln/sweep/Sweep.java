@@ -67,22 +67,34 @@ public final class Sweep {
    *     hyperparameters (another number of epochs, say), naming its directory
    */
   public List<TrialResult> run(List<Trial> trials, TrialTask task) throws IOException {
-    Files.createDirectories(logRoot);
-    writeExperimentOnce();
+    prepare();
     List<TrialResult> results = new ArrayList<>();
     for (int i = 0; i < trials.size(); i++) {
-      results.add(runTrial(trials.get(i), task, String.format(Locale.ROOT, "[%d/%d] %s", i + 1, trials.size(), trials.get(i).runName())));
+      results.add(runTrial(logRoot, trials.get(i), task, label(i, trials), out));
     }
     return results;
   }
 
+  /** Makes the log root and writes the HParams experiment into it, once: what a sweep does before its first trial. */
+  public void prepare() throws IOException {
+    Files.createDirectories(logRoot);
+    writeExperimentOnce();
+  }
+
+  /** How the lines printed name trial {@code i} of {@code trials}: {@code [2/10] fixed-seed1}. */
+  public static String label(int i, List<Trial> trials) {
+    return String.format(Locale.ROOT, "[%d/%d] %s", i + 1, trials.size(), trials.get(i).runName());
+  }
+
   /**
-   * Runs one trial unless it finished earlier, resuming it if it was interrupted, and returns its
-   * result; a trial that throws is recorded as failed in its directory and the exception passes on.
+   * Runs one trial into {@code <logRoot>/<trial.runName()>} unless it finished earlier, resuming it
+   * if it was interrupted, and returns its result; a trial that throws is recorded as failed in its
+   * directory and the exception passes on. Any process that sees the log root may run a trial:
+   * what it needs is on disk.
    *
-   * @param label how the lines printed name the trial
+   * @param label how the lines printed to {@code out} name the trial
    */
-  public TrialResult runTrial(Trial trial, TrialTask task, String label) throws IOException {
+  public static TrialResult runTrial(Path logRoot, Trial trial, TrialTask task, String label, PrintStream out) throws IOException {
     Path directory = logRoot.resolve(trial.runName());
     Optional<TrialResult> finished = TrialStore.load(directory);
     if (finished.isPresent()) {

@@ -1,5 +1,6 @@
 package dev.kiln.sweep;
 
+import java.io.Serializable;
 import dev.kiln.runtime.summary.HParams;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * @param hparams strings, numbers (kept as doubles, as TensorBoard and JSON keep them) and
  *     booleans by name, in display order
  */
-public record Trial(String group, long seed, Map<String, Object> hparams) {
+public record Trial(String group, long seed, Map<String, Object> hparams) implements Serializable {
   /** What a group name may hold: it names a directory. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+\\-]*");
 

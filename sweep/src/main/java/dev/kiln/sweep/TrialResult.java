@@ -1,5 +1,6 @@
 package dev.kiln.sweep;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.Objects;
  *     process's share only; each epoch's {@link Epoch#seconds} counts the training time of the whole trial)
  */
 public record TrialResult(
-    String group, long seed, Map<String, Object> hparams, List<Epoch> history, Map<String, Double> metrics, double seconds) {
+    String group, long seed, Map<String, Object> hparams, List<Epoch> history, Map<String, Double> metrics, double seconds)
+    implements Serializable {
   public TrialResult {
     Objects.requireNonNull(group, "group");
     hparams = Collections.unmodifiableMap(new LinkedHashMap<>(hparams));

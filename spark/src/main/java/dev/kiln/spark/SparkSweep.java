@@ -1,0 +1,96 @@
+package dev.kiln.spark;
+
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.Trial;
+import dev.kiln.sweep.TrialResult;
+import dev.kiln.sweep.TrialTask;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A sweep whose trials are Spark tasks: one task per trial, on the executors of {@code master}
+ * ({@code local[N]} runs them in this JVM on N threads, with nothing installed; a cluster is
+ * {@code spark://host:7077}). The driver prepares the log root (the HParams experiment), every
+ * task runs its trial with {@link Sweep#runTrial} into {@code <log root>/<trial>/}, and the driver
+ * collects the results in the trials' order. Every worker must see the log root at the same path
+ * (a shared file system).
+ *
+ * <p>A task that fails is retried by Spark ({@code spark.task.maxFailures}, 4 by default; in
+ * local mode the {@code local[N,F]} master sets it), and its trial resumes from its last
+ * checkpoint; a finished trial is not run again, by a retry or by a restarted driver, so each
+ * trial's result is written once. Speculative execution is off: two copies of a trial would write
+ * one directory.
+ */
+public final class SparkSweep {
+  /** Makes the task that runs a trial, in the executor: a trial task holds data sets and models, which do not travel. */
+  @FunctionalInterface
+  public interface Tasks extends Serializable {
+    TrialTask create() throws IOException;
+  }
+
+  private final Sweep sweep;
+  private final String master;
+
+  /**
+   * @param sweep the log root (one every worker sees), the HParams columns and metrics
+   * @param master Spark's master URL: {@code local[2]}, {@code local[2,4]} (4 attempts a task), {@code spark://host:7077}
+   */
+  public SparkSweep(Sweep sweep, String master) {
+    this.sweep = Objects.requireNonNull(sweep, "sweep");
+    this.master = Objects.requireNonNull(master, "master");
+  }
+
+  /**
+   * Runs every trial not finished earlier as a Spark task and returns all their results (earlier
+   * ones loaded from disk), in the order of {@code trials}.
+   *
+   * @throws IllegalStateException naming the trial if one failed every attempt Spark gave it (the
+   *     other trials' results are on disk, and the next run skips them)
+   */
+  public List<TrialResult> run(List<Trial> trials, Tasks tasks) throws IOException {
+    sweep.prepare();
+    SparkConf conf = new SparkConf().setMaster(master).setAppName("kiln-sweep " + sweep.logRoot().getFileName())
+        .set("spark.speculation", "false")
+        .set("spark.ui.enabled", "false");
+    String logRoot = sweep.logRoot().toAbsolutePath().toString();
+    List<Indexed> indexed = new ArrayList<>();
+    for (int i = 0; i < trials.size(); i++) {
+      indexed.add(new Indexed(i, trials.get(i), Sweep.label(i, trials)));
+    }
+    try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+      return spark.parallelize(indexed, Math.max(1, indexed.size()))
+          .map(trial -> Sweep.runTrial(Path.of(logRoot), trial.trial(), tasks.create(), trial.label(), System.out))
+          .collect();
+    } catch (Exception e) {
+      // Spark, written in Scala, throws its checked SparkException from collect() undeclared.
+      SparkException failed = sparkFailure(e);
+      if (failed != null) {
+        throw new IllegalStateException("the sweep in " + logRoot + " failed: " + failed.getMessage()
+            + " (finished trials keep their results; running the sweep again skips them)", e);
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A trial with its place in the sweep, for the lines it prints. */
+  private record Indexed(int index, Trial trial, String label) implements Serializable {}
+
+  private static SparkException sparkFailure(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SparkException spark) {
+        return spark;
+      }
+    }
+    return null;
+  }
+}
