@@ -29,6 +29,21 @@ import org.apache.spark.api.java.JavaSparkContext;
  * one directory.
  */
 public final class SparkSweep {
+  /**
+   * What Spark needs opened on Java 17, as its own launcher passes it: given to the executors a
+   * standalone worker starts, unless {@code spark.executor.extraJavaOptions} is set.
+   */
+  public static final String JAVA_OPTIONS = String.join(" ",
+      "-XX:+IgnoreUnrecognizedVMOptions",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+      "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+      "-Djdk.reflect.useDirectMethodHandle=false");
+
   /** Makes the task that runs a trial, in the executor: a trial task holds data sets and models, which do not travel. */
   @FunctionalInterface
   public interface Tasks extends Serializable {
@@ -59,6 +74,13 @@ public final class SparkSweep {
     SparkConf conf = new SparkConf().setMaster(master).setAppName("kiln-sweep " + sweep.logRoot().getFileName())
         .set("spark.speculation", "false")
         .set("spark.ui.enabled", "false");
+    if (master.startsWith("spark://")) {
+      // A standalone worker starts executors from its own installation: unless told otherwise, they
+      // get this program's classpath (the same files on a machine, or a shared file system) and
+      // the options Java 17 needs.
+      conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+      conf.setIfMissing("spark.executor.extraJavaOptions", JAVA_OPTIONS);
+    }
     String logRoot = sweep.logRoot().toAbsolutePath().toString();
     List<Indexed> indexed = new ArrayList<>();
     for (int i = 0; i < trials.size(); i++) {

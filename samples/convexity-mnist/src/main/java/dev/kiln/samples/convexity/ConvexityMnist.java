@@ -5,11 +5,13 @@ import dev.kiln.runtime.TrainingInterruptedException;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.summary.HParams;
+import dev.kiln.spark.SparkSweep;
 import dev.kiln.sweep.Report;
 import dev.kiln.sweep.Sweep;
 import dev.kiln.sweep.Trial;
 import dev.kiln.sweep.TrialResult;
 import dev.kiln.sweep.TrialStore;
+import dev.kiln.sweep.TrialTask;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -29,24 +33,29 @@ import java.util.stream.Collectors;
  * <pre>
  * usage: ConvexityMnist [--full] [--variants ID,...|all] [--seeds 1,2,...|FIRST-LAST] [--epochs N]
  *                       [--train-size N] [--logdir DIR] [--mnist DIR] [--device cpu|gpu|gpu:N] [--report-only]
+ *                       [--spark MASTER]
  * </pre>
  *
  * By default a short version that runs on a CPU in a few minutes: the reference variants, 2
  * epochs, seed 1, the first 12,000 training images, all 10,000 test images, into
  * {@code runs/convexity-mnist-short}. {@code --full} is the full protocol: 20 epochs, seeds 1 to 5,
  * all 60,000 training images, into {@code runs/convexity-mnist-full}. Other flags override either.
+ *
+ * <p>{@code --spark MASTER} runs each trial as a task on Apache Spark ({@code local[2]} in this
+ * JVM, {@code spark://host:7077} on a standalone cluster) instead of one after another here; the
+ * log root must then be a path every worker sees, and each executor loads MNIST itself.
  */
 public final class ConvexityMnist {
   private static final String USAGE =
       "usage: ConvexityMnist [--full] [--variants ID,...|all] [--seeds 1,2,...|FIRST-LAST] [--epochs N] [--train-size N]"
-          + " [--logdir DIR] [--mnist DIR] [--device cpu|gpu|gpu:N] [--report-only]";
+          + " [--logdir DIR] [--mnist DIR] [--device cpu|gpu|gpu:N] [--report-only] [--spark MASTER]";
 
   private ConvexityMnist() {}
 
   /** What to run: the protocol's settings after the command line. */
   record Settings(
       Protocol protocol, List<Variant> variants, List<Long> seeds, int epochs, int trainSize, Path logRoot, Path mnist, Device device,
-      boolean reportOnly) {
+      boolean reportOnly, Optional<String> spark) {
     static Settings parse(String... args) {
       boolean full = Arrays.asList(args).contains("--full");
       Protocol protocol = full ? Protocol.FULL : Protocol.SHORT;
@@ -58,6 +67,7 @@ public final class ConvexityMnist {
       Path mnist = null;
       Device device = Device.cpu();
       boolean reportOnly = false;
+      Optional<String> spark = Optional.empty();
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--full")) {
@@ -80,10 +90,11 @@ public final class ConvexityMnist {
           case "--logdir" -> logRoot = Path.of(value);
           case "--mnist" -> mnist = Path.of(value);
           case "--device" -> device = Device.parse(value);
+          case "--spark" -> spark = Optional.of(value);
           default -> throw usage("unknown option " + flag);
         }
       }
-      return new Settings(protocol, variants, seeds, epochs, trainSize, logRoot, mnist, device, reportOnly);
+      return new Settings(protocol, variants, seeds, epochs, trainSize, logRoot, mnist, device, reportOnly, spark);
     }
 
     /**
@@ -169,14 +180,17 @@ public final class ConvexityMnist {
           .sorted(Comparator.comparing((TrialResult r) -> Variant.of(r.group())).thenComparingLong(TrialResult::seed))
           .toList();
     } else {
-      Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
-      Dataset train = settings.trainSize() < mnist.train().size() ? mnist.train().range(0, settings.trainSize()) : mnist.train();
-      MnistExperiment experiment = new MnistExperiment(train, mnist.test(), settings.epochs(), settings.protocol(), settings.device(), out);
-      out.printf("Variants %s; seeds %s; %d epochs; %d training images (%d of them validate), %d test images%n",
-          Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), train.size(), train.size() - experiment.trainingExamples(),
-          mnist.test().size());
+      MnistExperiment experiment = experiment(settings, out);
+      out.printf("Variants %s; seeds %s; %d epochs; %d training images (%d of them validate), %d test images%s%n",
+          Variant.ids(settings.variants()), settings.seeds(), settings.epochs(), experiment.trainSize(),
+          experiment.trainSize() - experiment.trainingExamples(), experiment.testSize(),
+          settings.spark().map(master -> "; each trial a Spark task on " + master).orElse(""));
+      Sweep sweep = new Sweep(settings.logRoot(), HPARAMS, METRIC_TAGS, out);
+      List<Trial> trials = settings.runs(experiment.trainingExamples());
       try {
-        results = new Sweep(settings.logRoot(), HPARAMS, METRIC_TAGS, out).run(settings.runs(experiment.trainingExamples()), experiment);
+        results = settings.spark().isPresent()
+            ? new SparkSweep(sweep, settings.spark().get()).run(trials, new SparkTasks(List.of(args)))
+            : sweep.run(trials, experiment);
       } catch (TrainingInterruptedException stopped) {
         return; // Ctrl-C or SIGTERM: the run saved a checkpoint and printed how to resume; no stack trace
       }
@@ -192,6 +206,26 @@ public final class ConvexityMnist {
     out.printf("Report: %s and %s%n", written.markdown(), written.csv());
     out.printf("Plots:  %s%n", written.plots().get(0).getParent());
     out.printf("TensorBoard (scalars and the HParams dashboard): tensorboard --logdir %s%n", settings.logRoot());
+  }
+
+  /** The experiment the settings describe, with MNIST loaded (from the cache, or the directory given). */
+  static MnistExperiment experiment(Settings settings, PrintStream out) {
+    Mnist mnist = settings.mnist() != null ? Mnist.load(settings.mnist()) : Mnist.load();
+    Dataset train = settings.trainSize() < mnist.train().size() ? mnist.train().range(0, settings.trainSize()) : mnist.train();
+    return new MnistExperiment(train, mnist.test(), settings.epochs(), settings.protocol(), settings.device(), out);
+  }
+
+  /**
+   * What a Spark executor runs a trial with: the experiment of the same command line, made in the
+   * executor (MNIST is loaded there, once per executor JVM, not shipped with each task).
+   */
+  record SparkTasks(List<String> args) implements SparkSweep.Tasks {
+    private static final Map<List<String>, MnistExperiment> MADE = new ConcurrentHashMap<>();
+
+    @Override
+    public TrialTask create() {
+      return MADE.computeIfAbsent(args, given -> experiment(Settings.parse(given.toArray(String[]::new)), System.out));
+    }
   }
 
   private static List<Long> parseSeeds(String value) {

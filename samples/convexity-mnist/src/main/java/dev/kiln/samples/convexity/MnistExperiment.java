@@ -68,6 +68,15 @@ final class MnistExperiment implements TrialTask {
   }
 
   /** What the runtime makes of the data: one step per batch of 32, the last one smaller. */
+  /** The training images, validation share included. */
+  int trainSize() {
+    return train.size();
+  }
+
+  int testSize() {
+    return test.size();
+  }
+
   long stepsPerEpoch() {
     return (trainingExamples() + BATCH_SIZE - 1) / BATCH_SIZE;
   }

@@ -98,4 +98,10 @@ class ConvexityMnistTest {
     assertThat(MnistExperiment.logEvery(20)).isEqualTo(20);
     assertThat(MnistExperiment.logEvery(149)).isEqualTo(1); // a prime: every step
   }
+
+  @Test
+  void sparkTakesAMasterAndTheDefaultRunsInThisProcess() {
+    assertThat(ConvexityMnist.Settings.parse().spark()).isEmpty();
+    assertThat(ConvexityMnist.Settings.parse("--spark", "spark://10.0.0.5:7077").spark()).hasValue("spark://10.0.0.5:7077");
+  }
 }
