@@ -6,6 +6,8 @@ import dev.kiln.sweep.TrialResult;
 import dev.kiln.sweep.TrialTask;
 import java.io.IOException;
 import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * one directory.
  */
 public final class SparkSweep {
+  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
   /**
    * What Spark needs opened on Java 17, as its own launcher passes it: given to the executors a
    * standalone worker starts, unless {@code spark.executor.extraJavaOptions} is set.
@@ -70,6 +74,7 @@ public final class SparkSweep {
    *     other trials' results are on disk, and the next run skips them)
    */
   public List<TrialResult> run(List<Trial> trials, Tasks tasks) throws IOException {
+    requireReachable(master);
     sweep.prepare();
     SparkConf conf = new SparkConf().setMaster(master).setAppName("kiln-sweep " + sweep.logRoot().getFileName())
         .set("spark.speculation", "false")
@@ -101,6 +106,33 @@ public final class SparkSweep {
         throw runtime;
       }
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Fails at once, naming the master, if a standalone master's port does not answer: Spark's own
+   * client would retry for a minute and then report that "all masters are unresponsive".
+   */
+  static void requireReachable(String master) {
+    if (!master.startsWith("spark://")) {
+      return;
+    }
+    String[] addresses = master.substring("spark://".length()).split(",");
+    for (int i = 0; i < addresses.length; i++) {
+      String address = addresses[i];
+      int colon = address.lastIndexOf(':');
+      String host = colon < 0 ? address : address.substring(0, colon);
+      int port = colon < 0 ? 7077 : Integer.parseInt(address.substring(colon + 1));
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+        return; // one master of a high-availability list answering is enough
+      } catch (IOException e) {
+        if (i == addresses.length - 1) {
+          throw new IllegalArgumentException(
+              "cannot reach the Spark master " + master + " (" + e.getMessage() + "): is it running, and is " + host + ":" + port
+                  + " reachable from here? For Spark in this JVM, use local[N]", e);
+        }
+      }
     }
   }
 

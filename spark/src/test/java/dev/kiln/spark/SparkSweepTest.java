@@ -25,6 +25,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,5 +145,29 @@ class SparkSweepTest {
     assertThat(error).hasMessageThat().contains("finished trials keep their results; running the sweep again skips them");
     assertThat(Files.exists(root.resolve("failing").resolve("moons-seed1").resolve(TrialStore.RESULT_FILE))).isTrue();
     assertThat(Files.exists(root.resolve("failing").resolve("broken-seed1").resolve(TrialStore.RESULT_FILE))).isFalse();
+  }
+
+  @Test
+  void anUnreachableMasterIsNamedAtOnce() throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String master = "spark://127.0.0.1:" + port;
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> new SparkSweep(sweep("unreachable", QUIET), master).run(trials("moons", 1), () -> SparkSweepTest::train));
+    assertThat(error).hasMessageThat().startsWith("cannot reach the Spark master " + master + " (");
+    assertThat(error).hasMessageThat().endsWith("For Spark in this JVM, use local[N]");
+    // Nothing was written: the sweep did not start.
+    assertThat(Files.exists(root.resolve("unreachable"))).isFalse();
+  }
+
+  @Test
+  void aLogRootThatCannotBeWrittenIsNamedBeforeAnyTask() throws IOException {
+    Path file = Files.writeString(root.resolve("a-file"), "not a directory");
+    Sweep sweep = new Sweep(file.resolve("runs"), HPARAMS, List.of(), QUIET);
+    IOException error =
+        assertThrows(IOException.class, () -> new SparkSweep(sweep, "local[1]").run(trials("moons", 1), () -> SparkSweepTest::train));
+    assertThat(error).hasMessageThat().contains(file.toString());
   }
 }

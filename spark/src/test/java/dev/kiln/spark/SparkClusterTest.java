@@ -1,0 +1,165 @@
+package dev.kiln.spark;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import dev.kiln.runtime.CheckpointPolicy;
+import dev.kiln.runtime.Model;
+import dev.kiln.runtime.TrainingConfig;
+import dev.kiln.runtime.TrainingResult;
+import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.runtime.graph.WithSeed;
+import dev.kiln.runtime.summary.HParams;
+import dev.kiln.sweep.Epoch;
+import dev.kiln.sweep.Sweep;
+import dev.kiln.sweep.Trial;
+import dev.kiln.sweep.TrialOutcome;
+import dev.kiln.sweep.TrialResult;
+import dev.kiln.sweep.TrialStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.TaskContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real standalone Spark cluster on loopback: a master and two workers started in child JVMs from
+ * this classpath (Spark's own Master and Worker classes). A sweep of two trials runs on it; the
+ * executor running the first trial is killed, with its worker, after the trial's first checkpoint.
+ * Spark retries the task on the other worker, the trial resumes from its checkpoint, and the
+ * results are complete, once each, and what the in-process sweep gives.
+ */
+class SparkClusterTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+  private static final int EPOCHS = 40;
+
+  @TempDir Path root;
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopTheCluster() {
+    processes.forEach(process -> process.descendants().forEach(ProcessHandle::destroyForcibly));
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  /** A longer moons trial with a checkpoint every epoch; each attempt leaves its executor's process id. */
+  static TrialOutcome train(Trial trial, Path runDirectory) throws IOException {
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      Files.writeString(runDirectory.resolveSibling(trial.runName() + ".attempt" + task.attemptNumber()),
+          Long.toString(ProcessHandle.current().pid()));
+    }
+    TrainingConfig config = TrainingConfig.defaults().withEpochs(EPOCHS).withBatchSize(10).withSeed(trial.seed())
+        .withLogRoot(runDirectory.getParent()).withRunName(runDirectory.getFileName().toString())
+        .withCheckpoints(CheckpointPolicy.everyEpochs(1)).withOutput(QUIET).quiet();
+    try (Model model = Model.build(new WithSeed(new SparkSweepTest.Moons(), trial.seed()))) {
+      TrainingResult result = model.train(TwoMoons.generate(100, 0.1, 3), config);
+      List<Epoch> history = new ArrayList<>();
+      result.history().forEach(stats ->
+          history.add(new Epoch(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9, Map.of("train_loss", stats.trainLoss()))));
+      return new TrialOutcome(history, Map.of("accuracy", model.evaluate(TwoMoons.generate(200, 0.1, 4)).accuracy()));
+    }
+  }
+
+  @Test
+  void aTrialWhoseExecutorIsKilledResumesOnTheOtherWorkerAndTheSweepCompletes() throws Exception {
+    int port = freePort();
+    String master = "spark://127.0.0.1:" + port;
+    start(root.resolve("master.log"), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--webui-port", Integer.toString(freePort()));
+    awaitPort(port, Duration.ofSeconds(60));
+    for (int worker = 1; worker <= 2; worker++) {
+      Path work = Files.createDirectories(root.resolve("worker" + worker));
+      start(root.resolve("worker" + worker + ".log"), "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1",
+          "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString());
+    }
+
+    Path logRoot = root.resolve("sweep");
+    List<Trial> trials = List.of(new Trial("moons", 1, Map.of("seed", 1)), new Trial("moons", 2, Map.of("seed", 2)));
+    Sweep sweep = new Sweep(logRoot, List.of(HParams.Definition.of("seed", HParams.Type.FLOAT64)), List.of("test/accuracy"), QUIET);
+    CompletableFuture<List<TrialResult>> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new SparkSweep(sweep, master).run(trials, () -> SparkClusterTest::train);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+
+    // Kill the first trial's executor (and its worker, so that it is not started again there)
+    // once the trial has saved a checkpoint.
+    Path firstAttempt = logRoot.resolve("moons-seed1.attempt0");
+    Path checkpoints = logRoot.resolve("moons-seed1").resolve("checkpoints");
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+    while (!(Files.exists(firstAttempt) && Files.isDirectory(checkpoints) && hasCheckpoint(checkpoints))) {
+      assertThat(Instant.now().isBefore(deadline) && !running.isDone()).isTrue();
+      Thread.sleep(100);
+    }
+    ProcessHandle executor = ProcessHandle.of(Long.parseLong(Files.readString(firstAttempt).trim())).orElseThrow();
+    executor.parent().ifPresent(ProcessHandle::destroyForcibly);
+    executor.destroyForcibly();
+
+    List<TrialResult> results = running.get(5, TimeUnit.MINUTES);
+    assertThat(results).hasSize(2);
+    assertThat(Files.exists(logRoot.resolve("moons-seed1.attempt1"))).isTrue();
+    for (TrialResult result : results) {
+      assertThat(result.history()).hasSize(EPOCHS);
+      assertThat(TrialStore.load(logRoot.resolve("moons-seed" + result.seed()))).hasValue(result);
+    }
+    // The retried trial resumed from its checkpoint and ended as a trial that was never stopped.
+    TrialResult uninterrupted =
+        new Sweep(root.resolve("in-process"), List.of(), List.of(), QUIET).run(List.of(trials.get(0)), SparkClusterTest::train).get(0);
+    assertThat(results.get(0).metrics()).isEqualTo(uninterrupted.metrics());
+  }
+
+  private static boolean hasCheckpoint(Path checkpoints) throws IOException {
+    try (var entries = Files.list(checkpoints)) {
+      return entries.anyMatch(entry -> entry.getFileName().toString().startsWith("step-"));
+    }
+  }
+
+  private void start(Path log, String mainClass, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    command.addAll(List.of(SparkSweep.JAVA_OPTIONS.split(" ")));
+    command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(List.of(args));
+    Files.createDirectories(Path.of("target", "spark-cluster"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Path.of("target", "spark-cluster").resolve(log.getFileName()).toFile());
+    // A worker builds its executors' command from a Spark installation: here an empty one, the
+    // classes coming from the driver's classpath (spark.executor.extraClassPath).
+    Path sparkHome = Files.createDirectories(root.resolve("spark-home").resolve("jars")).getParent();
+    builder.environment().put("SPARK_HOME", sparkHome.toString());
+    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
+    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    processes.add(builder.start());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void awaitPort(int port, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      try (Socket ignored = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("the Spark master did not listen on port " + port + " within " + timeout);
+  }
+}
