@@ -4,14 +4,17 @@ import dev.kiln.sweep.Sweep;
 import dev.kiln.sweep.Trial;
 import dev.kiln.sweep.TrialResult;
 import dev.kiln.sweep.TrialTask;
+import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -83,7 +86,7 @@ public final class SparkSweep {
       // A standalone worker starts executors from its own installation: unless told otherwise, they
       // get this program's classpath (the same files on a machine, or a shared file system) and
       // the options Java 17 needs.
-      conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+      conf.setIfMissing("spark.executor.extraClassPath", absoluteClassPath());
       conf.setIfMissing("spark.executor.extraJavaOptions", JAVA_OPTIONS);
     }
     String logRoot = sweep.logRoot().toAbsolutePath().toString();
@@ -134,6 +137,14 @@ public final class SparkSweep {
         }
       }
     }
+  }
+
+  /** This JVM's classpath with every entry absolute: an executor runs in its worker's directory. */
+  private static String absoluteClassPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.isEmpty())
+        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** A trial with its place in the sweep, for the lines it prints. */

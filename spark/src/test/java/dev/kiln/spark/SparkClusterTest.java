@@ -18,8 +18,6 @@ import dev.kiln.sweep.TrialStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,12 +44,13 @@ class SparkClusterTest {
   private static final int EPOCHS = 40;
 
   @TempDir Path root;
-  private final List<Process> processes = new ArrayList<>();
+  private LoopbackCluster closeAfter;
 
   @AfterEach
   void stopTheCluster() {
-    processes.forEach(process -> process.descendants().forEach(ProcessHandle::destroyForcibly));
-    processes.forEach(Process::destroyForcibly);
+    if (closeAfter != null) {
+      closeAfter.close();
+    }
   }
 
   /** A longer moons trial with a checkpoint every epoch; each attempt leaves its executor's process id. */
@@ -75,16 +74,9 @@ class SparkClusterTest {
 
   @Test
   void aTrialWhoseExecutorIsKilledResumesOnTheOtherWorkerAndTheSweepCompletes() throws Exception {
-    int port = freePort();
-    String master = "spark://127.0.0.1:" + port;
-    start(root.resolve("master.log"), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
-        "--webui-port", Integer.toString(freePort()));
-    awaitPort(port, Duration.ofSeconds(60));
-    for (int worker = 1; worker <= 2; worker++) {
-      Path work = Files.createDirectories(root.resolve("worker" + worker));
-      start(root.resolve("worker" + worker + ".log"), "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1",
-          "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString());
-    }
+    LoopbackCluster cluster = new LoopbackCluster(Files.createDirectories(Path.of("target", "spark-cluster")), 2);
+    closeAfter = cluster;
+    String master = cluster.master();
 
     Path logRoot = root.resolve("sweep");
     List<Trial> trials = List.of(new Trial("moons", 1, Map.of("seed", 1)), new Trial("moons", 2, Map.of("seed", 2)));
@@ -127,39 +119,5 @@ class SparkClusterTest {
     try (var entries = Files.list(checkpoints)) {
       return entries.anyMatch(entry -> entry.getFileName().toString().startsWith("step-"));
     }
-  }
-
-  private void start(Path log, String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-    command.addAll(List.of(SparkSweep.JAVA_OPTIONS.split(" ")));
-    command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
-    command.addAll(List.of(args));
-    Files.createDirectories(Path.of("target", "spark-cluster"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Path.of("target", "spark-cluster").resolve(log.getFileName()).toFile());
-    // A worker builds its executors' command from a Spark installation: here an empty one, the
-    // classes coming from the driver's classpath (spark.executor.extraClassPath).
-    Path sparkHome = Files.createDirectories(root.resolve("spark-home").resolve("jars")).getParent();
-    builder.environment().put("SPARK_HOME", sparkHome.toString());
-    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-    processes.add(builder.start());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void awaitPort(int port, Duration timeout) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(200);
-      }
-    }
-    throw new AssertionError("the Spark master did not listen on port " + port + " within " + timeout);
   }
 }
