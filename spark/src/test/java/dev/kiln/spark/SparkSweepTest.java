@@ -15,6 +15,7 @@ import dev.kiln.runtime.graph.OptimizerSpec;
 import dev.kiln.runtime.graph.WithSeed;
 import dev.kiln.runtime.summary.HParams;
 import dev.kiln.sweep.Epoch;
+import dev.kiln.sweep.Report;
 import dev.kiln.sweep.Sweep;
 import dev.kiln.sweep.Trial;
 import dev.kiln.sweep.TrialOutcome;
@@ -109,6 +110,9 @@ class SparkSweepTest {
     assertThat(onSpark.get(0).metrics()).isNotEqualTo(onSpark.get(1).metrics());
     // The driver wrote the HParams experiment once, each task its trial's records.
     assertThat(HParams.read(root.resolve("spark"))).hasSize(1);
+    // And the report is the same.
+    Report.Spec spec = new Report.Spec("network", List.of(new Report.Column("accuracy", "accuracy")), List.of(), List.of());
+    assertThat(Report.of(onSpark, spec).markdown()).isEqualTo(Report.of(inProcess, spec).markdown());
   }
 
   @Test
