@@ -61,6 +61,16 @@ public @interface Relaxed {
    */
   String hiddenLossWeightParameter() default "";
 
+  /**
+   * Names a network parameter α ({@link Fixed}, {@link Annealed} or {@link Trainable}, in [0, 1])
+   * for the relaxation's strength: in the relaxed pass each relaxed layer's successor reads
+   * {@code α·Z_t + (1 − α)·f_t(...)} (the targets blended with what the layer computes) and the
+   * hidden losses count α times; so α = 1 is relaxed training as without it, α = 0 the plain
+   * network, and annealing α from 1 to 0 starts relaxed and ends as the ordinary network. Empty,
+   * the default: α = 1.
+   */
+  String strengthParameter() default "";
+
   /** How the targets start, when training first sees its data. */
   Init init() default Init.FORWARD;
 

@@ -144,12 +144,14 @@ final class NetworkParser {
 
   private RelaxationModel relaxation(Origin origin) {
     String weightParameter = reader.stringValue(origin, "hiddenLossWeightParameter");
+    String strengthParameter = reader.stringValue(origin, "strengthParameter");
     return new RelaxationModel(
         reader.stringArrayValue(origin, "layers"),
         reader.enumValue(origin, "targets", Relaxed.Targets.class),
         reader.enumValue(origin, "hiddenLoss", Relaxed.HiddenLoss.class),
         reader.doubleValue(origin, "hiddenLossWeight"),
         weightParameter.isEmpty() ? Optional.empty() : Optional.of(weightParameter),
+        strengthParameter.isEmpty() ? Optional.empty() : Optional.of(strengthParameter),
         reader.enumValue(origin, "init", Relaxed.Init.class),
         reader.intValue(origin, "resetEvery"),
         reader.doubleValue(origin, "targetLearningRateScale"),

@@ -313,9 +313,9 @@ final class NetworkValidator {
     for (ParameterModel parameter : network.parameters()) {
       if (!uses.containsKey(parameter.name())) {
         diagnostics.warning(parameter.origin(), "parameter '" + parameter.name() + "' is not used: nothing names it (an "
-            + "activation, the optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or a @LearnedWidth's "
-            + "penaltyParameter), so it is left out of the graph; name it in one (e.g. @ThetaLeaky(\"" + parameter.name()
-            + "\")) or remove it");
+            + "activation, the optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or strengthParameter, "
+            + "or a @LearnedWidth's penaltyParameter), so it is left out of the graph; name it in one (e.g. @ThetaLeaky(\""
+            + parameter.name() + "\")) or remove it");
       }
     }
   }
@@ -335,6 +335,7 @@ final class NetworkValidator {
       case LEARNING_RATE -> "@Fixed(0.01) double " + use.parameter() + "();";
       case HIDDEN_LOSS_WEIGHT -> "@Fixed(1) double " + use.parameter() + "(); or @Annealed(...)";
       case WIDTH_PENALTY -> "@Fixed(1e-4) double " + use.parameter() + "(); or @Annealed(...)";
+      case RELAXATION_STRENGTH -> "@Annealed(...) double " + use.parameter() + "(); or @Fixed(1) or @Trainable";
       case THETA, BETA -> "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
     };
     diagnostics.error(use.origin(), attribute, use.describe() + " names parameter '" + use.parameter()

@@ -37,6 +37,7 @@ final class RecordingGraphBuilder implements GraphBuilder {
   final Map<String, Operand<TFloat32>> regularized = new LinkedHashMap<>();
   Operand<TFloat32> learningRate;
   Operand<TFloat32> hiddenLossWeight;
+  Operand<TFloat32> relaxationStrength;
   /** The values each relaxed layer passed through, by layer. */
   final Map<String, Operand<TFloat32>> relaxed = new LinkedHashMap<>();
   Placeholder<TFloat32> input;
@@ -167,6 +168,12 @@ final class RecordingGraphBuilder implements GraphBuilder {
   public void hiddenLossWeight(Operand<TFloat32> weight) {
     calls.append("hiddenLossWeight\n");
     this.hiddenLossWeight = weight;
+  }
+
+  @Override
+  public void relaxationStrength(Operand<TFloat32> strength) {
+    calls.append("relaxationStrength\n");
+    this.relaxationStrength = strength;
   }
 
   private Operand<TFloat32> state(String kind, String name, Shape shape, float[] initial) {

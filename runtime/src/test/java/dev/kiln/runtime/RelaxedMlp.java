@@ -25,6 +25,7 @@ final class RelaxedMlp implements NetworkGraph {
   private Relaxed.Targets targets = Relaxed.Targets.PRE_ACTIVATION;
   private boolean relaxOutput = true;
   private Function<GraphBuilder, Operand<TFloat32>> hiddenLossWeight;
+  private Function<GraphBuilder, Operand<TFloat32>> strength;
 
   private RelaxedMlp(NetworkSpec spec, int[] hidden) {
     this.spec = spec;
@@ -34,6 +35,11 @@ final class RelaxedMlp implements NetworkGraph {
   /** {@code 2 → hidden... → 1}, sigmoid cross-entropy, targets as {@code relaxation} says. */
   static RelaxedMlp of(String name, OptimizerSpec optimizer, RelaxationSpec relaxation, int... hidden) {
     return new RelaxedMlp(new NetworkSpec(name, Shape.of(2), 1, Loss.SIGMOID_CROSS_ENTROPY, optimizer, 42, Optional.of(relaxation)), hidden);
+  }
+
+  /** The same network trained the ordinary way: no relaxation, no targets. */
+  static RelaxedMlp plain(String name, OptimizerSpec optimizer, int... hidden) {
+    return new RelaxedMlp(new NetworkSpec(name, Shape.of(2), 1, Loss.SIGMOID_CROSS_ENTROPY, optimizer, 42), hidden);
   }
 
   /** Mean squared error between targets and values, weight 1, targets from a forward pass, never reset. */
@@ -48,6 +54,12 @@ final class RelaxedMlp implements NetworkGraph {
 
   RelaxedMlp withoutOutputTargets() {
     this.relaxOutput = false;
+    return this;
+  }
+
+  /** The relaxation's strength α, a parameter the network makes. */
+  RelaxedMlp withStrength(Function<GraphBuilder, Operand<TFloat32>> strength) {
+    this.strength = strength;
     return this;
   }
 
@@ -66,23 +78,27 @@ final class RelaxedMlp implements NetworkGraph {
     if (hiddenLossWeight != null) {
       graph.hiddenLossWeight(hiddenLossWeight.apply(graph));
     }
+    if (strength != null) {
+      graph.relaxationStrength(strength.apply(graph));
+    }
+    boolean relaxed = spec.relaxation().isPresent();
     Operand<TFloat32> x = graph.input("input");
     long width = 2;
     for (int i = 0; i < hidden.length; i++) {
       String layer = "hidden" + (i + 1);
       Ops ops = graph.scope(layer);
       Operand<TFloat32> linear = linear(graph, layer, x, width, hidden[i]);
-      if (targets == Relaxed.Targets.PRE_ACTIVATION) {
+      if (relaxed && targets == Relaxed.Targets.PRE_ACTIVATION) {
         linear = graph.relax(layer, linear);
       }
       x = ops.withName("sigmoid").math.sigmoid(linear);
-      if (targets == Relaxed.Targets.POST_ACTIVATION) {
+      if (relaxed && targets == Relaxed.Targets.POST_ACTIVATION) {
         x = graph.relax(layer, x);
       }
       width = hidden[i];
     }
     Operand<TFloat32> logits = linear(graph, "output", x, width, 1);
-    return relaxOutput ? graph.relax("output", logits) : logits;
+    return relaxed && relaxOutput ? graph.relax("output", logits) : logits;
   }
 
   private static Operand<TFloat32> linear(GraphBuilder graph, String layer, Operand<TFloat32> x, long in, long out) {

@@ -102,6 +102,7 @@ final class ForwardPassWriter {
     Set<String> used = network.parameterUses().keySet();
     Optional<String> learningRate = network.optimizer().learningRateParameter();
     Optional<String> hiddenLossWeight = network.relaxation().flatMap(RelaxationModel::hiddenLossWeightParameter);
+    Optional<String> strength = network.relaxation().flatMap(RelaxationModel::strengthParameter);
     for (ParameterModel parameter : network.parameters()) {
       boolean perNeuron = parameter instanceof TrainableParameter trainable && trainable.perNeuron();
       if (!used.contains(parameter.name()) || perNeuron) {
@@ -115,6 +116,9 @@ final class ForwardPassWriter {
       }
       if (hiddenLossWeight.equals(Optional.of(parameter.name()))) {
         code.addStatement("$N.hiddenLossWeight($N)", GRAPH, variable);
+      }
+      if (strength.equals(Optional.of(parameter.name()))) {
+        code.addStatement("$N.relaxationStrength($N)", GRAPH, variable);
       }
     }
   }

@@ -13,6 +13,8 @@ public enum ParameterRole {
   LEARNING_RATE("the learning rate", Double.NaN, Double.NaN, Double.NaN),
   /** The weight of a relaxed network's hidden losses; never trainable, like the learning rate. */
   HIDDEN_LOSS_WEIGHT("the hidden-loss weight", Double.NaN, Double.NaN, Double.NaN),
+  /** α of {@code @Relaxed(strengthParameter)}: starts fully relaxed (1) and stays between plain (0) and relaxed (1). */
+  RELAXATION_STRENGTH("the relaxation strength α", 1.0, 0.0, 1.0),
   /** The weight of a {@code @LearnedWidth} layer's penalty; never trainable: training would drive it to 0. */
   WIDTH_PENALTY("a width penalty", Double.NaN, Double.NaN, Double.NaN);
 

@@ -41,6 +41,10 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
         uses.computeIfAbsent(parameter, name -> new ArrayList<>())
             .add(new ParameterUse(
                 parameter, ParameterRole.HIDDEN_LOSS_WEIGHT, relaxed.origin().annotationName(), null, relaxed.origin()))));
+    relaxation.ifPresent(relaxed -> relaxed.strengthParameter().ifPresent(parameter ->
+        uses.computeIfAbsent(parameter, name -> new ArrayList<>())
+            .add(new ParameterUse(
+                parameter, ParameterRole.RELAXATION_STRENGTH, relaxed.origin().annotationName(), null, relaxed.origin()))));
     return uses;
   }
 
@@ -50,6 +54,7 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
       case LEARNING_RATE -> "learningRateParameter";
       case HIDDEN_LOSS_WEIGHT -> "hiddenLossWeightParameter";
       case WIDTH_PENALTY -> "penaltyParameter";
+      case RELAXATION_STRENGTH -> "strengthParameter";
       case THETA, BETA -> "value";
     };
   }

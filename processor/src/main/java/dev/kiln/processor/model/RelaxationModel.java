@@ -11,6 +11,8 @@ import java.util.Optional;
  *     {@code @Dense} layer and the output layer are relaxed)
  * @param hiddenLossWeightParameter names a parameter used as the hidden losses' weight instead of
  *     {@code hiddenLossWeight}
+ * @param strengthParameter names the parameter α that blends targets and computed values (and
+ *     weighs the hidden losses); empty for α = 1
  * @param origin the network type and its {@code @Relaxed}
  */
 public record RelaxationModel(
@@ -19,6 +21,7 @@ public record RelaxationModel(
     Relaxed.HiddenLoss hiddenLoss,
     double hiddenLossWeight,
     Optional<String> hiddenLossWeightParameter,
+    Optional<String> strengthParameter,
     Relaxed.Init init,
     int resetEvery,
     double targetLearningRateScale,

@@ -115,6 +115,11 @@ abstract class ForwardingGraphBuilder implements GraphBuilder {
   }
 
   @Override
+  public void relaxationStrength(Operand<TFloat32> strength) {
+    graph.relaxationStrength(strength);
+  }
+
+  @Override
   public Operand<TFloat32> thetaLeaky(Ops ops, Operand<TFloat32> x, Operand<TFloat32> theta) {
     return graph.thetaLeaky(ops, x, theta);
   }

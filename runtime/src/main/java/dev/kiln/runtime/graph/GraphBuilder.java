@@ -128,6 +128,14 @@ public interface GraphBuilder {
   void hiddenLossWeight(Operand<TFloat32> weight);
 
   /**
+   * Uses {@code strength} (a scalar α in [0, 1], usually annealed) as the relaxation's strength:
+   * in the relaxed pass {@link #relax} returns {@code α·targets + (1 − α)·value}, and the hidden
+   * losses count α times. α = 1 is relaxed training as without it; α = 0 trains as the plain
+   * network (the targets then get no gradient). For a relaxed network only.
+   */
+  void relaxationStrength(Operand<TFloat32> strength);
+
+  /**
    * The θ-parametrised activation {@code max(x·tanθ, x)} of {@code x}, named {@code theta_leaky}
    * in the scope of {@code ops}; {@code theta} is a scalar or one value per unit. Built as
    * {@code x·tanθ + relu((1 − tanθ)·x)}, which has the same values for every θ and the same

@@ -65,6 +65,7 @@ public final class NetworkBuilder implements GraphBuilder {
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> learningRate;
   private Operand<TFloat32> hiddenLossWeight;
+  private Operand<TFloat32> relaxationStrength;
   private PlaceholderWithDefault<TBool> training;
   private Operand<TFloat32> regularization;
   /** For a serving graph: the progress at which host-scheduled parameters are evaluated, once, as constants; null for training. */
@@ -373,6 +374,19 @@ public final class NetworkBuilder implements GraphBuilder {
     hiddenLossWeight = weight;
   }
 
+  @Override
+  public void relaxationStrength(Operand<TFloat32> strength) {
+    Objects.requireNonNull(strength, "relaxationStrength");
+    requireRelaxed("relaxationStrength(...)");
+    if (relaxationStrength != null) {
+      throw new IllegalStateException(spec.name() + ": relaxationStrength(...) called twice");
+    }
+    if (strength.shape().numDimensions() > 0) {
+      throw new IllegalArgumentException(spec.name() + ": the relaxation strength must be a scalar, got shape " + strength.shape());
+    }
+    relaxationStrength = strength;
+  }
+
   // ---- for the rest of the runtime ----
 
   /** What the state method that made {@code name} returned, if one did: for the relaxed pass. */
@@ -388,6 +402,11 @@ public final class NetworkBuilder implements GraphBuilder {
   /** The values the ordinary forward pass relaxed, by layer, in order. */
   Map<String, Operand<TFloat32>> relaxedValues() {
     return Collections.unmodifiableMap(relaxedValues);
+  }
+
+  /** The strength set with {@link #relaxationStrength}, if any (otherwise 1: fully relaxed). */
+  Optional<Operand<TFloat32>> relaxationStrength() {
+    return Optional.ofNullable(relaxationStrength);
   }
 
   /** The weight set with {@link #hiddenLossWeight}, if any. */

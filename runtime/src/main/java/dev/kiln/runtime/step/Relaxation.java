@@ -117,7 +117,9 @@ public final class Relaxation {
       }
       Target target = target(state, relaxation, layer, relaxed.get(layer), value, indices, inverseBatch);
       targets.add(target);
-      return target.rows();
+      return state.relaxationStrength()
+          .map(strength -> blend(state.scope(RelaxedPassBuilder.SCOPE + "/" + layer), strength, target.rows(), value))
+          .orElse(target.rows());
     }));
     if (targets.size() != relaxed.size()) {
       List<String> missing = new ArrayList<>(relaxed.keySet());
@@ -130,9 +132,14 @@ public final class Relaxation {
     LossOps head = LossOps.build(state.scope(RelaxedPassBuilder.SCOPE + "/head"), spec.loss(), logits, spec.outputUnits(), ordinaryHead.labels());
     List<Operand<TFloat32>> hiddenLosses = targets.stream().map(Target::hiddenLoss).toList();
     Operand<TFloat32> hiddenLoss = hiddenLossSum(objective, relaxation, targets, inverseBatch);
-    Operand<TFloat32> weight =
+    Operand<TFloat32> declaredWeight =
         state.hiddenLossWeightOverride()
             .orElseGet(() -> objective.withName("hidden_loss_weight").constant((float) relaxation.hiddenLossWeight()));
+    // Relaxed by α: the hidden losses count α times, so that α = 0 leaves the plain network's loss.
+    Operand<TFloat32> weight =
+        state.relaxationStrength()
+            .<Operand<TFloat32>>map(strength -> objective.withName("relaxed_hidden_loss_weight").math.mul(strength, declaredWeight))
+            .orElse(declaredWeight);
     Operand<TFloat32> relaxedLoss = objective.math.add(head.loss(), objective.math.mul(weight, hiddenLoss));
     Operand<TFloat32> loss =
         regularization == null
@@ -144,6 +151,12 @@ public final class Relaxation {
     }
     Operand<TFloat32> layerHiddenLosses = objective.withName("layer_hidden_losses").stack(hiddenLosses);
     return new Relaxation(spec, indices, targets, logits, head, hiddenLoss, layerHiddenLosses, loss, disagreement);
+  }
+
+  /** {@code α·rows + (1 − α)·computed}: what the next layer reads when the relaxation has strength α. */
+  private static Operand<TFloat32> blend(Ops ops, Operand<TFloat32> strength, Operand<TFloat32> rows, Operand<TFloat32> computed) {
+    Operand<TFloat32> rest = ops.math.sub(ops.constant(1f), strength);
+    return ops.withName("blended").math.add(ops.math.mul(strength, rows), ops.math.mul(rest, computed));
   }
 
   /** Layer {@code layer}'s targets, the batch's rows of them, and its hidden loss. */

@@ -116,6 +116,13 @@ final class RelaxedPassBuilder implements GraphBuilder {
   }
 
   @Override
+  public void relaxationStrength(Operand<TFloat32> strength) {
+    if (!state.relaxationStrength().map(set -> set.asOutput().equals(strength.asOutput())).orElse(false)) {
+      throw differs("relaxationStrength(...) with another value");
+    }
+  }
+
+  @Override
   public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
     requireClaimed(name, "dropout");
     return state.dropoutIn(scope(name), name, x, rate);
