@@ -40,7 +40,8 @@ import java.util.Optional;
  *                 [--seeds 1,2,3] [--device cpu|gpu|gpu:N] [--logdir DIR]
  * </pre>
  *
- * <p>With {@code --seeds}, the moons experiments (shallow and deep) run once per seed, each with
+ * <p>With {@code --seeds}, the moons experiments (shallow, deep, and with {@code --runs annealed}
+ * the deep network with its relaxation annealed away or its hidden losses weighed up) run once per seed, each with
  * initial weights of its own, as a sweep ({@link SeedSweep}): {@code <logdir>/<NAME>/<network>-seed<k>/},
  * resumable as a whole, and a report of mean ± std over the seeds (table and plots in
  * {@code <logdir>/<NAME>/report/}).</p>
@@ -199,8 +200,8 @@ public final class RaiMoons {
         case "--runs" -> {
           selected = List.of(value.split(","));
           for (String selection : selected) {
-            if (!List.of("shallow", "deep", "mnist").contains(selection)) {
-              throw usage("--runs takes some of shallow, deep and mnist, not " + selection);
+            if (!List.of("shallow", "deep", "mnist", "annealed").contains(selection)) {
+              throw usage("--runs takes some of shallow, deep, mnist and annealed, not " + selection);
             }
           }
         }
@@ -227,6 +228,9 @@ public final class RaiMoons {
     String resume = named ? "run the same command again" : "run the same command with --run " + name;
     out.println(device.describe(Device.visible()));
     out.println("TensorBoard: tensorboard --logdir " + logRoot);
+    if (seeds.isEmpty() && selected.contains("annealed")) {
+      throw usage("--runs annealed compares over seeds: give --seeds, e.g. --seeds 1,2,3,4,5");
+    }
     if (!seeds.isEmpty()) {
       if (selected.contains("mnist")) {
         throw usage("--seeds runs the moons experiments (shallow, deep) over seeds; run mnist without it");
@@ -281,6 +285,12 @@ public final class RaiMoons {
     if (selected.contains("deep")) {
       networks.add(new SeedSweep.Network("deep-plain", DeepPlainGraph::new, deepSteps));
       networks.add(new SeedSweep.Network("deep-relaxed", DeepRelaxedGraph::new, deepSteps));
+    }
+    if (selected.contains("annealed")) {
+      // The relaxation annealed away after 5,000 steps, and the hidden losses weighed ever more.
+      networks.add(new SeedSweep.Network("deep-annealed-linear", DeepAnnealedLinearGraph::new, deepSteps));
+      networks.add(new SeedSweep.Network("deep-annealed-cosine", DeepAnnealedCosineGraph::new, deepSteps));
+      networks.add(new SeedSweep.Network("deep-weight-up", DeepWeightUpGraph::new, deepSteps));
     }
     Report report = new SeedSweep(networks, device, out).sweep(logRoot, seeds);
     String caption = format("Two moons (the reference's 100 points; 1000 test points), full-batch Rprop, seeds %s.", seeds);

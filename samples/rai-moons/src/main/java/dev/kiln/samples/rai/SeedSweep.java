@@ -52,7 +52,8 @@ final class SeedSweep implements TrialTask {
       List.of(new Report.Target("validation/accuracy", 0.97, "97 % test accuracy")),
       List.of(
           new Report.Plot("test-accuracy-by-step", "Test accuracy of the ordinary forward pass", "test accuracy", "validation/accuracy", false),
-          new Report.Plot("test-accuracy-by-time", "Test accuracy of the ordinary forward pass", "test accuracy", "validation/accuracy", true)));
+          new Report.Plot("test-accuracy-by-time", "Test accuracy of the ordinary forward pass", "test accuracy", "validation/accuracy", true),
+          new Report.Plot("alpha-by-step", "The relaxation's strength α (1: relaxed, 0: plain)", "α", "alpha", false)));
 
   private final Map<String, Network> networks = new LinkedHashMap<>();
   private final Device device;
@@ -98,8 +99,11 @@ final class SeedSweep implements TrialTask {
       for (EpochStats stats : result.history()) {
         // Every step is an epoch: the ones that validated on the test points tell the curve.
         if (stats.hasValidation()) {
+          // α as the network has it: its parameter, or 1 for relaxed training without one, 0 for plain.
+          double alpha = stats.parameters().getOrDefault("alpha", network.graph().get().spec().relaxation().isPresent() ? 1.0 : 0.0);
           history.add(new Epoch(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9,
-              Map.of("train_loss", stats.trainLoss(), "validation/accuracy", stats.validationAccuracy(), "validation/loss", stats.validationLoss())));
+              Map.of("train_loss", stats.trainLoss(), "validation/accuracy", stats.validationAccuracy(), "validation/loss",
+                  stats.validationLoss(), "alpha", alpha)));
         }
       }
       Evaluation train = model.evaluate(RaiMoons.trainingPoints());
