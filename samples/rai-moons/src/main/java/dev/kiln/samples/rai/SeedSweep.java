@@ -96,11 +96,12 @@ final class SeedSweep implements TrialTask {
     try (Model model = Model.build(new WithSeed(network.graph().get(), trial.seed()), device)) {
       TrainingResult result = model.train(RaiMoons.trainingPoints(), RaiMoons.testPoints(), config);
       List<Epoch> history = new ArrayList<>();
+      boolean relaxed = network.graph().get().spec().relaxation().isPresent();
       for (EpochStats stats : result.history()) {
         // Every step is an epoch: the ones that validated on the test points tell the curve.
         if (stats.hasValidation()) {
           // α as the network has it: its parameter, or 1 for relaxed training without one, 0 for plain.
-          double alpha = stats.parameters().getOrDefault("alpha", network.graph().get().spec().relaxation().isPresent() ? 1.0 : 0.0);
+          double alpha = stats.parameters().getOrDefault("alpha", relaxed ? 1.0 : 0.0);
           history.add(new Epoch(stats.epoch(), stats.step(), stats.elapsed().toNanos() / 1e9,
               Map.of("train_loss", stats.trainLoss(), "validation/accuracy", stats.validationAccuracy(), "validation/loss",
                   stats.validationLoss(), "alpha", alpha)));
@@ -113,9 +114,7 @@ final class SeedSweep implements TrialTask {
       metrics.put("test_accuracy", test.accuracy());
       metrics.put("train_loss", train.loss());
       metrics.put("test_loss", test.loss());
-      metrics.put("disagreement", network.graph().get().spec().relaxation().isPresent()
-          ? model.evaluateRelaxed(RaiMoons.trainingPoints()).disagreement()
-          : Double.NaN);
+      metrics.put("disagreement", relaxed ? model.evaluateRelaxed(RaiMoons.trainingPoints()).disagreement() : Double.NaN);
       out.printf("%s seed %d: train accuracy %.3f, test accuracy %.3f%n", trial.group(), trial.seed(), train.accuracy(), test.accuracy());
       return new TrialOutcome(history, metrics);
     }

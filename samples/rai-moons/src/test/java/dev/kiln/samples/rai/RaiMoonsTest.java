@@ -1,11 +1,13 @@
 package dev.kiln.samples.rai;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.sweep.Report;
+import dev.kiln.sweep.TrialResult;
 import dev.kiln.sweep.TrialStore;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -54,6 +56,25 @@ class RaiMoonsTest {
     printed.reset();
     RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, List.of(1L, 2L), Device.cpu(), root, out);
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[4/4] shallow-relaxed-seed2: finished earlier, not run again");
+  }
+
+  @Test
+  void theAnnealedNetworksRunOverSeedsWithTheirStrengthInTheHistory() throws Exception {
+    Path root = runs.resolve("annealed");
+    RaiMoons.sweepSeeds(List.of("annealed"), 0, 12, List.of(1L), Device.cpu(), root, QUIET);
+    for (String network : List.of("deep-annealed-linear", "deep-annealed-cosine", "deep-weight-up")) {
+      TrialResult result = TrialStore.load(root.resolve(network + "-seed1")).orElseThrow();
+      // 12 steps into the schedules: α is still held at 1 (relaxed); the weight-up network has none (1).
+      assertThat(result.last().value("alpha")).isEqualTo(1.0);
+      assertThat(result.metrics()).containsKey("disagreement");
+    }
+  }
+
+  @Test
+  void annealedRunsWithoutSeedsAreAnError() {
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> RaiMoons.main(new String[] {"--runs", "annealed", "--logdir", runs.toString()}));
+    assertThat(error).hasMessageThat().startsWith("--runs annealed compares over seeds: give --seeds");
   }
 
   @Test
