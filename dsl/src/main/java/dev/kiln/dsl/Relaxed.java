@@ -81,6 +81,16 @@ public @interface Relaxed {
   int resetEvery() default 0;
 
   /**
+   * Names a network parameter ρ ({@link Fixed} or {@link Annealed}, in [0, 1]) for how far each
+   * reset moves the targets: every {@link #resetEvery()} epochs they become
+   * {@code (1 − ρ)·Z_t + ρ·z_t}, with {@code z_t} what the ordinary forward pass computes, and keep
+   * their optimiser state. Annealing ρ from 0 up ties the targets ever closer to the ordinary pass;
+   * ρ = 0 leaves them alone. Empty, the default: each reset sets the targets to the ordinary pass's
+   * values and restarts their optimiser state. Needs {@link #resetEvery()} &gt; 0.
+   */
+  String resetStrengthParameter() default "";
+
+  /**
    * The targets' learning rate as a multiple of the optimiser's (for {@link Rprop}, of its initial
    * step); positive. Full-batch training updates every target on every step, so 1, the default,
    * suits it. In mini-batches a target row is updated only on the steps whose batch holds its

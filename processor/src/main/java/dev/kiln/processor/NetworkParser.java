@@ -145,6 +145,7 @@ final class NetworkParser {
   private RelaxationModel relaxation(Origin origin) {
     String weightParameter = reader.stringValue(origin, "hiddenLossWeightParameter");
     String strengthParameter = reader.stringValue(origin, "strengthParameter");
+    String resetStrengthParameter = reader.stringValue(origin, "resetStrengthParameter");
     return new RelaxationModel(
         reader.stringArrayValue(origin, "layers"),
         reader.enumValue(origin, "targets", Relaxed.Targets.class),
@@ -154,6 +155,7 @@ final class NetworkParser {
         strengthParameter.isEmpty() ? Optional.empty() : Optional.of(strengthParameter),
         reader.enumValue(origin, "init", Relaxed.Init.class),
         reader.intValue(origin, "resetEvery"),
+        resetStrengthParameter.isEmpty() ? Optional.empty() : Optional.of(resetStrengthParameter),
         reader.doubleValue(origin, "targetLearningRateScale"),
         origin);
   }

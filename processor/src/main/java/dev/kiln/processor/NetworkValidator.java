@@ -313,7 +313,7 @@ final class NetworkValidator {
     for (ParameterModel parameter : network.parameters()) {
       if (!uses.containsKey(parameter.name())) {
         diagnostics.warning(parameter.origin(), "parameter '" + parameter.name() + "' is not used: nothing names it (an "
-            + "activation, the optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or strengthParameter, "
+            + "activation, the optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter, strengthParameter or resetStrengthParameter, "
             + "or a @LearnedWidth's penaltyParameter), so it is left out of the graph; name it in one (e.g. @ThetaLeaky(\""
             + parameter.name() + "\")) or remove it");
       }
@@ -336,6 +336,7 @@ final class NetworkValidator {
       case HIDDEN_LOSS_WEIGHT -> "@Fixed(1) double " + use.parameter() + "(); or @Annealed(...)";
       case WIDTH_PENALTY -> "@Fixed(1e-4) double " + use.parameter() + "(); or @Annealed(...)";
       case RELAXATION_STRENGTH -> "@Annealed(...) double " + use.parameter() + "(); or @Fixed(1) or @Trainable";
+      case RESET_STRENGTH -> "@Annealed(...) double " + use.parameter() + "(); or @Fixed(0.5)";
       case THETA, BETA -> "@Fixed(0) double " + use.parameter() + "(); or @Annealed(...) or @Trainable";
     };
     diagnostics.error(use.origin(), attribute, use.describe() + " names parameter '" + use.parameter()
@@ -354,6 +355,9 @@ final class NetworkValidator {
         diagnostics.error(use.origin(), "hiddenLossWeightParameter", "the hidden-loss weight cannot be @Trainable: "
             + "training would drive '" + trainable.name() + "' to 0 and leave the targets unconstrained; make it "
             + "@Annealed or @Fixed");
+      } else if (use.role() == ParameterRole.RESET_STRENGTH) {
+        diagnostics.error(use.origin(), "resetStrengthParameter", "the reset strength cannot be @Trainable: no loss "
+            + "depends on '" + trainable.name() + "', which only says how far a reset moves the targets; make it @Annealed or @Fixed");
       } else if (trainable.perNeuron() && use.layer() instanceof InputLayer input && input.hasUnknownDimension()) {
         diagnostics.error(use.origin(), "per-neuron parameter '" + trainable.name() + "' needs the width of input '"
             + input.name() + "', but its shape " + input.shape() + " has an unknown (-1) dimension: give every "
@@ -472,6 +476,10 @@ final class NetworkValidator {
     if (relaxation.resetEvery() < 0) {
       diagnostics.error(origin, "resetEvery", "@Relaxed has resetEvery = " + relaxation.resetEvery() + ": it is a "
           + "number of epochs, 0 for never");
+    } else if (relaxation.resetEvery() == 0 && relaxation.resetStrengthParameter().isPresent()) {
+      diagnostics.error(origin, "resetStrengthParameter", "@Relaxed names resetStrengthParameter '"
+          + relaxation.resetStrengthParameter().get() + "', how far each reset moves the targets, but never resets them: "
+          + "set resetEvery to a number of epochs, or remove resetStrengthParameter");
     }
     if (!(relaxation.targetLearningRateScale() > 0) || Double.isInfinite(relaxation.targetLearningRateScale())) {
       diagnostics.error(origin, "targetLearningRateScale", "@Relaxed has targetLearningRateScale = "
@@ -514,6 +522,13 @@ final class NetworkValidator {
       if (parameter instanceof FixedParameter fixed && !Double.isFinite(fixed.value())) {
         diagnostics.error(fixed.origin(), "value", "fixed parameter '" + fixed.name() + "' has value = "
             + fixed.value() + ": it must be a finite number");
+      } else if (parameter instanceof FixedParameter fixed && !(fixed.value() >= 0 && fixed.value() <= 1)) {
+        network.parameterUses().getOrDefault(fixed.name(), List.of()).stream()
+            .filter(use -> use.role() == ParameterRole.RELAXATION_STRENGTH || use.role() == ParameterRole.RESET_STRENGTH)
+            .findFirst()
+            .ifPresent(use -> diagnostics.error(fixed.origin(), "value", "fixed parameter '" + fixed.name() + "' is "
+                + use.role().displayName() + " (" + use.describe() + ") and has value = " + fixed.value()
+                + ": it is a fraction between 0 and 1"));
       } else if (parameter instanceof AnnealedParameter annealed) {
         schedulesValid &= schedules.validate(annealed, network.packageName());
       } else if (parameter instanceof TrainableParameter trainable) {

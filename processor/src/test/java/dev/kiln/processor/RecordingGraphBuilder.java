@@ -38,6 +38,7 @@ final class RecordingGraphBuilder implements GraphBuilder {
   Operand<TFloat32> learningRate;
   Operand<TFloat32> hiddenLossWeight;
   Operand<TFloat32> relaxationStrength;
+  Operand<TFloat32> resetStrength;
   /** The values each relaxed layer passed through, by layer. */
   final Map<String, Operand<TFloat32>> relaxed = new LinkedHashMap<>();
   Placeholder<TFloat32> input;
@@ -174,6 +175,12 @@ final class RecordingGraphBuilder implements GraphBuilder {
   public void relaxationStrength(Operand<TFloat32> strength) {
     calls.append("relaxationStrength\n");
     this.relaxationStrength = strength;
+  }
+
+  @Override
+  public void resetStrength(Operand<TFloat32> strength) {
+    calls.append("resetStrength\n");
+    this.resetStrength = strength;
   }
 
   private Operand<TFloat32> state(String kind, String name, Shape shape, float[] initial) {

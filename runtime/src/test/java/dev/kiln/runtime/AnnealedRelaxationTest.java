@@ -9,7 +9,9 @@ import dev.kiln.dsl.schedule.Phase;
 import dev.kiln.dsl.schedule.PhasedSchedule;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.dsl.Relaxed;
 import dev.kiln.runtime.graph.OptimizerSpec;
+import dev.kiln.runtime.graph.RelaxationSpec;
 import dev.kiln.runtime.summary.EventFileReader;
 import dev.kiln.runtime.summary.ScalarPoint;
 import java.io.IOException;
@@ -20,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relaxation's strength α ({@code GraphBuilder.relaxationStrength}): α = 1 trains exactly as
- * relaxed training without it, α = 0 exactly as the plain network, and an annealed α follows its
- * schedule in TensorBoard.
+ * relaxed training without it, α = 0 exactly as the plain network, an annealed α follows its
+ * schedule in TensorBoard and goes on from a checkpoint where it stopped. The strength of the
+ * targets' resets ρ ({@code GraphBuilder.resetStrength}): ρ = 0 leaves them alone, ρ = 1 sets them
+ * from the forward pass as a reset without it does.
  */
 class AnnealedRelaxationTest {
   private static final Dataset MOONS = TwoMoons.generate(60, 0.1, 5);
@@ -75,5 +79,72 @@ class AnnealedRelaxationTest {
       assertWithMessage("step " + point.step()).that(point.value()).isWithin(1e-6).of(schedule.valueAt(point.step(), 3));
     }
     assertThat(alpha.get(11).value()).isWithin(1e-6).of(0.0);
+  }
+
+  @Test
+  void aResumedRunGoesOnAlongTheScheduleOfAlphaFromItsCheckpoint() throws IOException {
+    PhasedSchedule schedule = PhasedSchedule.of(Granularity.STEP, Phase.hold(1, Length.steps(3)), Phase.linear(1, 0, Length.steps(6)));
+    RelaxedMlp network = RelaxedMlp.of("Annealed", ADAM, RelaxedMlp.forward(), 6).withStrength(g -> g.annealed("alpha", schedule));
+    TrainingConfig resumable = config("resumed").withLogEvery(1).withCheckpoint(true);
+    try (Model model = Model.build(network)) {
+      model.train(MOONS, resumable.withEpochs(2));
+    }
+    float[] resumedWeights;
+    try (Model model = Model.build(network)) {
+      TrainingResult result = model.train(MOONS, resumable);
+      assertThat(result.resumedFrom()).isPresent();
+      resumedWeights = model.parameter("hidden1/weights");
+    }
+    float[] straightWeights;
+    try (Model model = Model.build(network)) {
+      model.train(MOONS, config("straight"));
+      straightWeights = model.parameter("hidden1/weights");
+    }
+    assertThat(resumedWeights).usingTolerance(1e-6).containsExactly(straightWeights).inOrder();
+    List<ScalarPoint> alpha = EventFileReader.scalars(logs.resolve("resumed")).get("parameters/alpha");
+    assertThat(alpha.stream().map(ScalarPoint::step).distinct().count()).isEqualTo(12);
+    for (ScalarPoint point : alpha) {
+      assertWithMessage("step " + point.step()).that(point.value()).isWithin(1e-6).of(schedule.valueAt(point.step(), 3));
+    }
+  }
+
+  private static RelaxationSpec resetEvery(int epochs) {
+    return new RelaxationSpec(Relaxed.HiddenLoss.MEAN_SQUARED_ERROR, 1.0, Relaxed.Init.FORWARD, epochs, 1.0);
+  }
+
+  @Test
+  void aResetOfStrengthZeroLeavesTheTargetsAlone() {
+    Trained never = train(RelaxedMlp.of("Net", ADAM, RelaxedMlp.forward(), 6, 6), "never");
+    Trained zero = train(RelaxedMlp.of("Net", ADAM, resetEvery(1), 6, 6).withResetStrength(g -> g.fixed("rho", 0)), "zero");
+    assertThat(zero.losses()).isEqualTo(never.losses());
+    assertThat(zero.weights()).isEqualTo(never.weights());
+  }
+
+  @Test
+  void aResetOfStrengthOneSetsTheTargetsFromTheForwardPass() {
+    // Plain gradient descent keeps no optimiser state, so keeping it (ρ) or starting it afresh (no ρ) is the same.
+    OptimizerSpec sgd = new OptimizerSpec.Sgd(0.5);
+    Trained never = train(RelaxedMlp.of("Net", sgd, RelaxedMlp.forward(), 6, 6), "never");
+    Trained full = train(RelaxedMlp.of("Net", sgd, resetEvery(1), 6, 6), "full");
+    Trained one = train(RelaxedMlp.of("Net", sgd, resetEvery(1), 6, 6).withResetStrength(g -> g.fixed("rho", 1)), "one");
+    assertThat(one.losses()).isEqualTo(full.losses());
+    assertThat(one.weights()).isEqualTo(full.weights());
+    assertThat(full.losses()).isNotEqualTo(never.losses());
+  }
+
+  @Test
+  void aResetOfStrengthBetweenMovesTheTargetsPartWay() {
+    // Three full-batch steps, the targets reset before the third: how far they are from what their
+    // layers compute afterwards is one step's drift after a full reset, three steps' without any.
+    double full = hiddenLossAfterReset(1), half = hiddenLossAfterReset(0.5), none = hiddenLossAfterReset(0);
+    assertThat(full).isLessThan(half);
+    assertThat(half).isLessThan(none);
+  }
+
+  private double hiddenLossAfterReset(double rho) {
+    try (Model model = Model.build(RelaxedMlp.of("Net", ADAM, resetEvery(2), 6, 6).withResetStrength(g -> g.fixed("rho", rho)))) {
+      model.train(MOONS, config("rho" + rho).withEpochs(3).withBatchSize(MOONS.size()));
+      return model.evaluateRelaxed(MOONS).hiddenLoss();
+    }
   }
 }

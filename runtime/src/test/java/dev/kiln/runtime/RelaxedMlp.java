@@ -26,6 +26,7 @@ final class RelaxedMlp implements NetworkGraph {
   private boolean relaxOutput = true;
   private Function<GraphBuilder, Operand<TFloat32>> hiddenLossWeight;
   private Function<GraphBuilder, Operand<TFloat32>> strength;
+  private Function<GraphBuilder, Operand<TFloat32>> resetStrength;
 
   private RelaxedMlp(NetworkSpec spec, int[] hidden) {
     this.spec = spec;
@@ -63,6 +64,12 @@ final class RelaxedMlp implements NetworkGraph {
     return this;
   }
 
+  /** How far each reset moves the targets, ρ, a parameter the network makes. */
+  RelaxedMlp withResetStrength(Function<GraphBuilder, Operand<TFloat32>> resetStrength) {
+    this.resetStrength = resetStrength;
+    return this;
+  }
+
   RelaxedMlp withHiddenLossWeight(Function<GraphBuilder, Operand<TFloat32>> weight) {
     this.hiddenLossWeight = weight;
     return this;
@@ -80,6 +87,9 @@ final class RelaxedMlp implements NetworkGraph {
     }
     if (strength != null) {
       graph.relaxationStrength(strength.apply(graph));
+    }
+    if (resetStrength != null) {
+      graph.resetStrength(resetStrength.apply(graph));
     }
     boolean relaxed = spec.relaxation().isPresent();
     Operand<TFloat32> x = graph.input("input");

@@ -103,6 +103,7 @@ final class ForwardPassWriter {
     Optional<String> learningRate = network.optimizer().learningRateParameter();
     Optional<String> hiddenLossWeight = network.relaxation().flatMap(RelaxationModel::hiddenLossWeightParameter);
     Optional<String> strength = network.relaxation().flatMap(RelaxationModel::strengthParameter);
+    Optional<String> resetStrength = network.relaxation().flatMap(RelaxationModel::resetStrengthParameter);
     for (ParameterModel parameter : network.parameters()) {
       boolean perNeuron = parameter instanceof TrainableParameter trainable && trainable.perNeuron();
       if (!used.contains(parameter.name()) || perNeuron) {
@@ -119,6 +120,9 @@ final class ForwardPassWriter {
       }
       if (strength.equals(Optional.of(parameter.name()))) {
         code.addStatement("$N.relaxationStrength($N)", GRAPH, variable);
+      }
+      if (resetStrength.equals(Optional.of(parameter.name()))) {
+        code.addStatement("$N.resetStrength($N)", GRAPH, variable);
       }
     }
   }

@@ -15,6 +15,8 @@ public enum ParameterRole {
   HIDDEN_LOSS_WEIGHT("the hidden-loss weight", Double.NaN, Double.NaN, Double.NaN),
   /** α of {@code @Relaxed(strengthParameter)}: starts fully relaxed (1) and stays between plain (0) and relaxed (1). */
   RELAXATION_STRENGTH("the relaxation strength α", 1.0, 0.0, 1.0),
+  /** ρ of {@code @Relaxed(resetStrengthParameter)}: a schedule, never trainable (the targets' loss does not depend on it). */
+  RESET_STRENGTH("the reset strength ρ", Double.NaN, Double.NaN, Double.NaN),
   /** The weight of a {@code @LearnedWidth} layer's penalty; never trainable: training would drive it to 0. */
   WIDTH_PENALTY("a width penalty", Double.NaN, Double.NaN, Double.NaN);
 

@@ -45,6 +45,10 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
         uses.computeIfAbsent(parameter, name -> new ArrayList<>())
             .add(new ParameterUse(
                 parameter, ParameterRole.RELAXATION_STRENGTH, relaxed.origin().annotationName(), null, relaxed.origin()))));
+    relaxation.ifPresent(relaxed -> relaxed.resetStrengthParameter().ifPresent(parameter ->
+        uses.computeIfAbsent(parameter, name -> new ArrayList<>())
+            .add(new ParameterUse(
+                parameter, ParameterRole.RESET_STRENGTH, relaxed.origin().annotationName(), null, relaxed.origin()))));
     return uses;
   }
 
@@ -55,6 +59,7 @@ public record ParameterUse(String parameter, ParameterRole role, String user, La
       case HIDDEN_LOSS_WEIGHT -> "hiddenLossWeightParameter";
       case WIDTH_PENALTY -> "penaltyParameter";
       case RELAXATION_STRENGTH -> "strengthParameter";
+      case RESET_STRENGTH -> "resetStrengthParameter";
       case THETA, BETA -> "value";
     };
   }

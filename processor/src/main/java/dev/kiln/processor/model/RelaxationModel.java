@@ -13,6 +13,8 @@ import java.util.Optional;
  *     {@code hiddenLossWeight}
  * @param strengthParameter names the parameter α that blends targets and computed values (and
  *     weighs the hidden losses); empty for α = 1
+ * @param resetStrengthParameter names the parameter ρ, how far a reset moves the targets towards
+ *     the ordinary pass; empty for all the way, with their optimiser state restarted
  * @param origin the network type and its {@code @Relaxed}
  */
 public record RelaxationModel(
@@ -24,6 +26,7 @@ public record RelaxationModel(
     Optional<String> strengthParameter,
     Relaxed.Init init,
     int resetEvery,
+    Optional<String> resetStrengthParameter,
     double targetLearningRateScale,
     Origin origin) {
   public RelaxationModel {

@@ -120,6 +120,11 @@ abstract class ForwardingGraphBuilder implements GraphBuilder {
   }
 
   @Override
+  public void resetStrength(Operand<TFloat32> strength) {
+    graph.resetStrength(strength);
+  }
+
+  @Override
   public Operand<TFloat32> thetaLeaky(Ops ops, Operand<TFloat32> x, Operand<TFloat32> theta) {
     return graph.thetaLeaky(ops, x, theta);
   }

@@ -136,6 +136,15 @@ public interface GraphBuilder {
   void relaxationStrength(Operand<TFloat32> strength);
 
   /**
+   * Uses {@code strength} (a scalar ρ in [0, 1], usually annealed) as how far each reset of the
+   * targets ({@link RelaxationSpec#resetEvery()}) moves them towards the ordinary pass: to
+   * {@code (1 − ρ)·targets + ρ·value}, their optimiser state kept. Without it a reset sets them to
+   * the ordinary pass's values and restarts their optimiser state. For a relaxed network that resets
+   * its targets only.
+   */
+  void resetStrength(Operand<TFloat32> strength);
+
+  /**
    * The θ-parametrised activation {@code max(x·tanθ, x)} of {@code x}, named {@code theta_leaky}
    * in the scope of {@code ops}; {@code theta} is a scalar or one value per unit. Built as
    * {@code x·tanθ + relu((1 − tanθ)·x)}, which has the same values for every θ and the same

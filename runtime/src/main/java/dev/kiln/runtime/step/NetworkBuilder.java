@@ -66,6 +66,7 @@ public final class NetworkBuilder implements GraphBuilder {
   private Operand<TFloat32> learningRate;
   private Operand<TFloat32> hiddenLossWeight;
   private Operand<TFloat32> relaxationStrength;
+  private Operand<TFloat32> resetStrength;
   private PlaceholderWithDefault<TBool> training;
   private Operand<TFloat32> regularization;
   /** For a serving graph: the progress at which host-scheduled parameters are evaluated, once, as constants; null for training. */
@@ -387,6 +388,23 @@ public final class NetworkBuilder implements GraphBuilder {
     relaxationStrength = strength;
   }
 
+  @Override
+  public void resetStrength(Operand<TFloat32> strength) {
+    Objects.requireNonNull(strength, "resetStrength");
+    requireRelaxed("resetStrength(...)");
+    if (spec.relaxation().orElseThrow().resetEvery() == 0) {
+      throw new IllegalStateException(spec.name() + ": resetStrength(...) sets how far a reset moves the targets, but the network never "
+          + "resets them (resetEvery = 0)");
+    }
+    if (resetStrength != null) {
+      throw new IllegalStateException(spec.name() + ": resetStrength(...) called twice");
+    }
+    if (strength.shape().numDimensions() > 0) {
+      throw new IllegalArgumentException(spec.name() + ": the reset strength must be a scalar, got shape " + strength.shape());
+    }
+    resetStrength = strength;
+  }
+
   // ---- for the rest of the runtime ----
 
   /** What the state method that made {@code name} returned, if one did: for the relaxed pass. */
@@ -407,6 +425,11 @@ public final class NetworkBuilder implements GraphBuilder {
   /** The strength set with {@link #relaxationStrength}, if any (otherwise 1: fully relaxed). */
   Optional<Operand<TFloat32>> relaxationStrength() {
     return Optional.ofNullable(relaxationStrength);
+  }
+
+  /** The strength set with {@link #resetStrength}, if any (otherwise a reset sets the targets afresh). */
+  Optional<Operand<TFloat32>> resetStrength() {
+    return Optional.ofNullable(resetStrength);
   }
 
   /** The weight set with {@link #hiddenLossWeight}, if any. */

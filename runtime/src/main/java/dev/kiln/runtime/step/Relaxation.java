@@ -1,6 +1,7 @@
 package dev.kiln.runtime.step;
 
 import dev.kiln.dsl.Relaxed;
+import dev.kiln.runtime.graph.GraphBuilder;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.runtime.graph.NetworkSpec;
 import dev.kiln.runtime.graph.RelaxationSpec;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -70,10 +72,13 @@ public final class Relaxation {
    * @param size gives every per-example variable one row per example: targets and their
    *     optimiser state start afresh
    * @param fromForward sets the fed examples' rows of every target to the ordinary pass's values
+   * @param towardsForward for a network with a reset strength ρ ({@link GraphBuilder#resetStrength}):
+   *     moves the fed examples' rows of every target the fraction ρ of the way to the ordinary pass's values
    * @param randomize sets every target to standard normal values
    * @param rowCount the targets' rows now
    */
-  public record Binding(Placeholder<TInt64> exampleCount, Op size, Op fromForward, Op randomize, Operand<TInt64> rowCount) {}
+  public record Binding(
+      Placeholder<TInt64> exampleCount, Op size, Op fromForward, Optional<Op> towardsForward, Op randomize, Operand<TInt64> rowCount) {}
 
   private Relaxation(
       NetworkSpec spec, Placeholder<TInt32> exampleIndices, List<Target> targets, Operand<TFloat32> logits, LossOps head,
@@ -225,10 +230,17 @@ public final class Relaxation {
       sized.add(ops.assignVariableOp(perExample.variable().handle(), ops.fill(shape, ops.constant(perExample.fill()))));
     }
     List<Op> fromForward = new ArrayList<>();
+    List<Op> towardsForward = new ArrayList<>();
     List<Op> randomized = new ArrayList<>();
+    Optional<Operand<TFloat32>> resetStrength = state.resetStrength();
     for (Target target : targets) {
       StateVariable<TFloat32> variable = target.variable();
       fromForward.add(ops.resourceScatterUpdate(variable.handle(), exampleIndices, target.ordinary()));
+      resetStrength.ifPresent(strength -> {
+        Operand<TFloat32> rows = ops.resourceGather(variable.handle(), exampleIndices, TFloat32.class);
+        Operand<TFloat32> moved = ops.math.add(rows, ops.math.mul(strength, ops.math.sub(target.ordinary(), rows)));
+        towardsForward.add(ops.resourceScatterUpdate(variable.handle(), exampleIndices, moved));
+      });
       long[] dims = variable.shape().asArray();
       Operand<TInt64> seed = ops.constant(new long[] {spec.seed(), NetworkBuilder.fnv1a64(variable.name())});
       Operand<TFloat32> normal = ops.random.statelessRandomNormal(shape(ops, count, Shape.of(Arrays.copyOfRange(dims, 1, dims.length))), seed);
@@ -240,6 +252,7 @@ public final class Relaxation {
         count,
         ops.withControlDependencies(sized).withName("size").noOp(),
         ops.withControlDependencies(fromForward).withName("from_forward").noOp(),
+        resetStrength.map(strength -> ops.withControlDependencies(towardsForward).withName("towards_forward").noOp()),
         ops.withControlDependencies(randomized).withName("randomize").noOp(),
         rowCount);
   }

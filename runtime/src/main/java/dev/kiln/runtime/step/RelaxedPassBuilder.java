@@ -123,6 +123,13 @@ final class RelaxedPassBuilder implements GraphBuilder {
   }
 
   @Override
+  public void resetStrength(Operand<TFloat32> strength) {
+    if (!state.resetStrength().map(set -> set.asOutput().equals(strength.asOutput())).orElse(false)) {
+      throw differs("resetStrength(...) with another value");
+    }
+  }
+
+  @Override
   public Operand<TFloat32> dropout(String name, Operand<TFloat32> x, double rate) {
     requireClaimed(name, "dropout");
     return state.dropoutIn(scope(name), name, x, rate);

@@ -11,9 +11,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -55,13 +57,19 @@ public final class RelaxedTargets {
 
   /**
    * Before epoch {@code epochsDone + 1} on {@code train}, the data {@link #bind} bound: every
-   * {@link RelaxationSpec#resetEvery()} epochs, sets the targets again from a forward pass.
+   * {@link RelaxationSpec#resetEvery()} epochs, sets the targets again from a forward pass (their
+   * optimiser state afresh), or, with a reset strength ρ, moves them the fraction ρ of the way there.
    *
    * @param epochsDone epochs the model has trained, earlier runs included
    */
   public void beforeEpoch(ModelSession model, Dataset train, long epochsDone) {
     if (relaxation.resetEvery() > 0 && epochsDone > 0 && epochsDone % relaxation.resetEvery() == 0) {
-      initialize(model, train, Relaxed.Init.FORWARD);
+      Optional<Op> towardsForward = graph.binding().towardsForward();
+      if (towardsForward.isPresent()) {
+        forEachBatch(model, train, towardsForward.get());
+      } else {
+        initialize(model, train, Relaxed.Init.FORWARD);
+      }
     }
   }
 
@@ -119,12 +127,12 @@ public final class RelaxedTargets {
       }
     }
     if (init == Relaxed.Init.FORWARD) {
-      setFromForward(model, train);
+      forEachBatch(model, train, graph.binding().fromForward());
     }
   }
 
-  /** Sets every target to the ordinary pass's values on the training data, a batch at a time. */
-  private void setFromForward(ModelSession model, Dataset train) {
+  /** Runs {@code update}, which sets the fed examples' rows of the targets from the ordinary pass, over the training data a batch at a time. */
+  private void forEachBatch(ModelSession model, Dataset train, Op update) {
     int n = train.size();
     int[] order = ModelSession.identity(n);
     ModelSession.BatchBuffers buffers = new ModelSession.BatchBuffers(train, Math.min(n, ModelSession.INFERENCE_BATCH));
@@ -134,7 +142,7 @@ public final class RelaxedTargets {
       try (ModelSession.Feeds feeds = new ModelSession.Feeds()) {
         ModelRunner runner = model.feedHostParameters(model.feedBatch(model.runner(), feeds, train, order, from, count, buffers), feeds, progress);
         feedExampleIndices(runner, feeds, order, from, count);
-        runner.addTarget(graph.binding().fromForward()).run().close();
+        runner.addTarget(update).run().close();
       }
     }
   }
