@@ -12,7 +12,7 @@ import dev.kiln.dsl.Rprop;
 import dev.kiln.dsl.Sigmoid;
 
 /**
- * {@link DeepRelaxed} with its relaxation annealed away ({@link HoldThenLinear}): relaxed for the first
+ * {@link DeepRelaxed} with its relaxation annealed away ({@link DeepHoldThenLinear}): relaxed for the first
  * 5,000 steps, then α falls to 0, so training ends as the ordinary network. Same weights at the start.
  */
 @Network(loss = Loss.SIGMOID_CROSS_ENTROPY, seed = 7)
@@ -29,6 +29,6 @@ public interface DeepAnnealedLinear {
   @Output(units = 1)
   Layer logit();
 
-  @Annealed(HoldThenLinear.class)
+  @Annealed(DeepHoldThenLinear.class)
   double alpha();
 }

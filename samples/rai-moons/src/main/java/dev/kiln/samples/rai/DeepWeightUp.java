@@ -12,7 +12,7 @@ import dev.kiln.dsl.Rprop;
 import dev.kiln.dsl.Sigmoid;
 
 /**
- * {@link DeepRelaxed} with the hidden losses' weight annealed upwards ({@link WeightUp}), from 1 to
+ * {@link DeepRelaxed} with the hidden losses' weight annealed upwards ({@link DeepWeightSchedule}), from 1 to
  * 100 over the 10,000 steps: the targets are pulled ever harder towards what the layers compute,
  * so that the relaxed path and the ordinary pass come to agree. Same weights at the start.
  */
@@ -30,6 +30,6 @@ public interface DeepWeightUp {
   @Output(units = 1)
   Layer logit();
 
-  @Annealed(WeightUp.class)
+  @Annealed(DeepWeightSchedule.class)
   double weight();
 }

@@ -10,6 +10,7 @@ import dev.kiln.runtime.TrainingResult;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Mnist;
 import dev.kiln.runtime.data.TwoMoons;
+import dev.kiln.samples.rai.SeedSweep.Data;
 import dev.kiln.runtime.graph.NetworkGraph;
 import dev.kiln.sweep.Report;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -36,15 +38,15 @@ import java.util.Optional;
  * relaxed in mini-batches next to plain.
  *
  * <pre>
- * usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
+ * usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist,annealed] [--shallow-steps N] [--deep-steps N] [--mnist-epochs N]
  *                 [--seeds 1,2,3] [--device cpu|gpu|gpu:N] [--logdir DIR]
  * </pre>
  *
- * <p>With {@code --seeds}, the moons experiments (shallow, deep, and with {@code --runs annealed}
- * the deep network with its relaxation annealed away or its hidden losses weighed up) run once per seed, each with
- * initial weights of its own, as a sweep ({@link SeedSweep}): {@code <logdir>/<NAME>/<network>-seed<k>/},
- * resumable as a whole, and a report of mean ± std over the seeds (table and plots in
- * {@code <logdir>/<NAME>/report/}).</p>
+ * <p>With {@code --seeds}, the selected experiments (and with {@code annealed} among the runs,
+ * each one's network with its relaxation annealed away or its hidden losses weighed up) run once
+ * per seed, each with initial weights of its own, as a sweep ({@link SeedSweep}):
+ * {@code <logdir>/<NAME>/<network>-seed<k>/}, resumable as a whole, and a report of mean ± std over
+ * the seeds for each of shallow, deep and mnist (table and plots in {@code <logdir>/<NAME>/report/<kind>/}).</p>
  *
  * <p>The runs go into {@code <logdir>/<NAME>/} ({@code shallow-plain}, {@code deep-relaxed}, ...),
  * with checkpoints. The same command with the same {@code --run NAME} resumes a run that stopped
@@ -150,11 +152,15 @@ public final class RaiMoons {
             fullBatch(steps, logRoot, name + "-relaxed", output).withResumeInstruction(resume)));
   }
 
+  /** MNIST in batches of 128, {@code epochs} epochs, the test set validating every epoch. */
+  static TrainingConfig mnistBatches(int epochs, Path logRoot, PrintStream output) {
+    return TrainingConfig.defaults().withEpochs(epochs).withBatchSize(128).withSeed(1).withLogRoot(logRoot).withOutput(output);
+  }
+
   /** The plain and the relaxed MLP on MNIST, {@code epochs} epochs of batches of 128 each. */
   static List<Run> mnist(int epochs, Device device, Path logRoot, PrintStream output, String resume) {
     Mnist mnist = Mnist.load();
-    TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withBatchSize(128).withSeed(1)
-        .withLogRoot(logRoot).withOutput(output).withResumeInstruction(resume);
+    TrainingConfig config = mnistBatches(epochs, logRoot, output).withResumeInstruction(resume);
     return List.of(
         run("mnist plain", new MnistPlainGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-plain")),
         run("mnist relaxed", new MnistRelaxedGraph(), device, mnist.train(), mnist.test(), config.withRunName("mnist-relaxed")));
@@ -231,12 +237,13 @@ public final class RaiMoons {
     if (seeds.isEmpty() && selected.contains("annealed")) {
       throw usage("--runs annealed compares over seeds: give --seeds, e.g. --seeds 1,2,3,4,5");
     }
+    if (selected.contains("annealed") && selected.stream().noneMatch(List.of("shallow", "deep", "mnist")::contains)) {
+      throw usage("--runs annealed adds the annealed networks of the experiments it goes with: name some of shallow, deep "
+          + "and mnist too, e.g. --runs deep,annealed");
+    }
     if (!seeds.isEmpty()) {
-      if (selected.contains("mnist")) {
-        throw usage("--seeds runs the moons experiments (shallow, deep) over seeds; run mnist without it");
-      }
       try {
-        sweepSeeds(selected, shallowSteps, deepSteps, seeds, device, logRoot, out);
+        sweepSeeds(selected, shallowSteps, deepSteps, mnistEpochs, seeds, device, logRoot, out);
       } catch (TrainingInterruptedException stopped) {
         out.println(stopped.getMessage());
       } catch (IOException e) {
@@ -274,30 +281,57 @@ public final class RaiMoons {
    *
    * @throws TrainingInterruptedException if a signal or a stop request stopped a trial, which the same call resumes
    */
-  static Report.Written sweepSeeds(
-      List<String> selected, int shallowSteps, int deepSteps, List<Long> seeds, Device device, Path logRoot, PrintStream out)
-      throws IOException {
+  static List<Report.Written> sweepSeeds(
+      List<String> selected, int shallowSteps, int deepSteps, int mnistEpochs, List<Long> seeds, Device device, Path logRoot,
+      PrintStream out) throws IOException {
+    Data moons = Data.MOONS;
     List<SeedSweep.Network> networks = new ArrayList<>();
+    boolean annealed = selected.contains("annealed");
     if (selected.contains("shallow")) {
-      networks.add(new SeedSweep.Network("shallow-plain", ShallowPlainGraph::new, shallowSteps));
-      networks.add(new SeedSweep.Network("shallow-relaxed", ShallowRelaxedGraph::new, shallowSteps));
+      networks.add(new SeedSweep.Network("shallow-plain", "shallow", ShallowPlainGraph::new, moons, shallowSteps));
+      networks.add(new SeedSweep.Network("shallow-relaxed", "shallow", ShallowRelaxedGraph::new, moons, shallowSteps));
+      if (annealed) {
+        networks.add(new SeedSweep.Network("shallow-weight-up", "shallow", ShallowWeightUpGraph::new, moons, shallowSteps));
+        networks.add(new SeedSweep.Network("shallow-annealed-linear", "shallow", ShallowAnnealedLinearGraph::new, moons, shallowSteps));
+        networks.add(new SeedSweep.Network("shallow-annealed-cosine", "shallow", ShallowAnnealedCosineGraph::new, moons, shallowSteps));
+      }
     }
     if (selected.contains("deep")) {
-      networks.add(new SeedSweep.Network("deep-plain", DeepPlainGraph::new, deepSteps));
-      networks.add(new SeedSweep.Network("deep-relaxed", DeepRelaxedGraph::new, deepSteps));
+      networks.add(new SeedSweep.Network("deep-plain", "deep", DeepPlainGraph::new, moons, deepSteps));
+      networks.add(new SeedSweep.Network("deep-relaxed", "deep", DeepRelaxedGraph::new, moons, deepSteps));
+      if (annealed) {
+        // The hidden losses weighed ever more, and the relaxation annealed away after 5,000 steps.
+        networks.add(new SeedSweep.Network("deep-weight-up", "deep", DeepWeightUpGraph::new, moons, deepSteps));
+        networks.add(new SeedSweep.Network("deep-annealed-linear", "deep", DeepAnnealedLinearGraph::new, moons, deepSteps));
+        networks.add(new SeedSweep.Network("deep-annealed-cosine", "deep", DeepAnnealedCosineGraph::new, moons, deepSteps));
+        // Relaxed for 2,000 steps, then plain: relaxation as a start for back-propagation.
+        networks.add(new SeedSweep.Network("deep-relaxed-then-plain", "deep", DeepRelaxedThenPlainGraph::new, moons, deepSteps));
+      }
     }
-    if (selected.contains("annealed")) {
-      // The relaxation annealed away after 5,000 steps, and the hidden losses weighed ever more.
-      networks.add(new SeedSweep.Network("deep-annealed-linear", DeepAnnealedLinearGraph::new, deepSteps));
-      networks.add(new SeedSweep.Network("deep-annealed-cosine", DeepAnnealedCosineGraph::new, deepSteps));
-      networks.add(new SeedSweep.Network("deep-weight-up", DeepWeightUpGraph::new, deepSteps));
+    if (selected.contains("mnist")) {
+      networks.add(new SeedSweep.Network("mnist-plain", "mnist", MnistPlainGraph::new, Data.MNIST, mnistEpochs));
+      networks.add(new SeedSweep.Network("mnist-relaxed", "mnist", MnistRelaxedGraph::new, Data.MNIST, mnistEpochs));
+      if (annealed) {
+        networks.add(new SeedSweep.Network("mnist-weight-up", "mnist", MnistWeightUpGraph::new, Data.MNIST, mnistEpochs));
+        networks.add(new SeedSweep.Network("mnist-annealed-linear", "mnist", MnistAnnealedLinearGraph::new, Data.MNIST, mnistEpochs));
+        networks.add(new SeedSweep.Network("mnist-annealed-cosine", "mnist", MnistAnnealedCosineGraph::new, Data.MNIST, mnistEpochs));
+      }
     }
-    Report report = new SeedSweep(networks, device, out).sweep(logRoot, seeds);
-    String caption = format("Two moons (the reference's 100 points; 1000 test points), full-batch Rprop, seeds %s.", seeds);
-    Report.Written written = report.write(logRoot.resolve("report"), "Relaxed against plain training over seeds", caption);
-    out.println();
-    out.print(report.markdown());
-    out.printf("%nReport: %s; plots in %s%n", written.markdown(), written.markdown().getParent());
+    Map<String, Report> reports = new SeedSweep(networks, device, out).sweep(logRoot, seeds);
+    List<Report.Written> written = new ArrayList<>();
+    for (Map.Entry<String, Report> entry : reports.entrySet()) {
+      String caption = switch (entry.getKey()) {
+        case "mnist" -> format("MNIST, %d epochs of batches of 128, Adam; seeds %s.", mnistEpochs, seeds);
+        default -> format("Two moons (the reference's 100 points; 1000 test points), the %s network, full-batch Rprop "
+            + "(an epoch is one step); seeds %s.", entry.getKey(), seeds);
+      };
+      Report.Written report = entry.getValue().write(logRoot.resolve("report").resolve(entry.getKey()),
+          "Relaxed, annealed and plain training over seeds: " + entry.getKey(), caption);
+      out.println();
+      out.print(entry.getValue().markdown());
+      out.printf("%nReport: %s; plots in %s%n", report.markdown(), report.markdown().getParent());
+      written.add(report);
+    }
     return written;
   }
 
@@ -317,7 +351,7 @@ public final class RaiMoons {
   }
 
   private static IllegalArgumentException usage(String problem) {
-    return new IllegalArgumentException(problem + "; usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist] [--shallow-steps N] "
+    return new IllegalArgumentException(problem + "; usage: RaiMoons [--run NAME] [--runs shallow,deep,mnist,annealed] [--shallow-steps N] "
         + "[--deep-steps N] [--mnist-epochs N] [--seeds 1,2,3] [--device cpu|gpu|gpu:N] [--logdir DIR]");
   }
 }

@@ -10,6 +10,7 @@ import dev.kiln.sweep.Report;
 import dev.kiln.sweep.TrialResult;
 import dev.kiln.sweep.TrialStore;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class RaiMoonsTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     Path root = runs.resolve("seeds");
-    Report.Written written = RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, List.of(1L, 2L), Device.cpu(), root, out);
+    Report.Written written = RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, 0, List.of(1L, 2L), Device.cpu(), root, out).get(0);
 
     for (String trial : List.of("shallow-plain-seed1", "shallow-relaxed-seed1", "shallow-plain-seed2", "shallow-relaxed-seed2")) {
       assertThat(TrialStore.load(root.resolve(trial))).isPresent();
@@ -54,20 +55,32 @@ class RaiMoonsTest {
     assertThat(table).containsMatch("\\| shallow-relaxed \\| 2 \\| .* \\| 0\\.\\d{4} ± 0\\.\\d{4} \\| [^|]* \\|\\n");
 
     printed.reset();
-    RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, List.of(1L, 2L), Device.cpu(), root, out);
+    RaiMoons.sweepSeeds(List.of("shallow"), 60, 0, 0, List.of(1L, 2L), Device.cpu(), root, out);
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[4/4] shallow-relaxed-seed2: finished earlier, not run again");
   }
 
   @Test
   void theAnnealedNetworksRunOverSeedsWithTheirStrengthInTheHistory() throws Exception {
     Path root = runs.resolve("annealed");
-    RaiMoons.sweepSeeds(List.of("annealed"), 0, 12, List.of(1L), Device.cpu(), root, QUIET);
+    // 1,500 shallow steps: α held at 1 for 1,000, then half way to 0; the deep networks only 12 steps in.
+    List<Report.Written> reports = RaiMoons.sweepSeeds(List.of("shallow", "deep", "annealed"), 1500, 12, 0, List.of(1L), Device.cpu(), root, QUIET);
+    assertThat(reports.stream().map(report -> report.markdown().getParent().getFileName().toString()).toList())
+        .containsExactly("shallow", "deep").inOrder();
+    assertThat(alphaAtTheEnd(root, "shallow-annealed-linear")).isWithin(1e-3).of(0.5);
+    assertThat(alphaAtTheEnd(root, "shallow-annealed-cosine")).isWithin(1e-3).of(0.5);
+    assertThat(alphaAtTheEnd(root, "shallow-relaxed")).isEqualTo(1.0);
+    assertThat(alphaAtTheEnd(root, "shallow-plain")).isEqualTo(0.0);
     for (String network : List.of("deep-annealed-linear", "deep-annealed-cosine", "deep-weight-up")) {
-      TrialResult result = TrialStore.load(root.resolve(network + "-seed1")).orElseThrow();
       // 12 steps into the schedules: α is still held at 1 (relaxed); the weight-up network has none (1).
-      assertThat(result.last().value("alpha")).isEqualTo(1.0);
-      assertThat(result.metrics()).containsKey("disagreement");
+      assertThat(alphaAtTheEnd(root, network)).isEqualTo(1.0);
+      assertThat(TrialStore.load(root.resolve(network + "-seed1")).orElseThrow().metrics()).containsKey("disagreement");
     }
+    String shallow = Files.readString(root.resolve("report/shallow/report.md"));
+    assertThat(shallow).contains("| shallow-annealed-linear | 1 |");
+  }
+
+  private static double alphaAtTheEnd(Path root, String network) throws IOException {
+    return TrialStore.load(root.resolve(network + "-seed1")).orElseThrow().last().value("alpha");
   }
 
   @Test

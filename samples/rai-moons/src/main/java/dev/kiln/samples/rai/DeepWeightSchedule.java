@@ -7,4 +7,4 @@ import dev.kiln.dsl.Linear;
 /** The hidden-loss weight from 1 to 100, linearly over the reference's 10,000 steps. */
 @AnnealingSchedule(per = Granularity.STEP)
 @Linear(from = 1, to = 100, steps = 10000)
-final class WeightUp {}
+final class DeepWeightSchedule {}

@@ -9,4 +9,4 @@ import dev.kiln.dsl.Cosine;
 @AnnealingSchedule(per = Granularity.STEP)
 @Hold(value = 1, steps = 5000)
 @Cosine(from = 1, to = 0, steps = 5000)
-final class HoldThenCosine {}
+final class DeepHoldThenCosine {}

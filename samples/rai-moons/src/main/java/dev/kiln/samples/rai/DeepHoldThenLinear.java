@@ -9,4 +9,4 @@ import dev.kiln.dsl.Linear;
 @AnnealingSchedule(per = Granularity.STEP)
 @Hold(value = 1, steps = 5000)
 @Linear(from = 1, to = 0, steps = 5000)
-final class HoldThenLinear {}
+final class DeepHoldThenLinear {}
