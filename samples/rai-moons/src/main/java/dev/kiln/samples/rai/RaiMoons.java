@@ -306,6 +306,8 @@ public final class RaiMoons {
         networks.add(new SeedSweep.Network("deep-annealed-cosine", "deep", DeepAnnealedCosineGraph::new, moons, deepSteps));
         // Relaxed for 2,000 steps, then plain: relaxation as a start for back-propagation.
         networks.add(new SeedSweep.Network("deep-relaxed-then-plain", "deep", DeepRelaxedThenPlainGraph::new, moons, deepSteps));
+        // The same with absolute errors as hidden losses.
+        networks.add(new SeedSweep.Network("deep-relaxed-l1-then-plain", "deep", DeepRelaxedL1ThenPlainGraph::new, moons, deepSteps));
       }
     }
     if (selected.contains("mnist")) {

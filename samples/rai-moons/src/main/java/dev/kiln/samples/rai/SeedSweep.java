@@ -54,6 +54,7 @@ final class SeedSweep implements TrialTask {
   static final List<HParams.Definition> HPARAMS = List.of(
       HParams.Definition.of("network", HParams.Type.STRING),
       HParams.Definition.of("seed", HParams.Type.FLOAT64),
+      HParams.Definition.of("steps", HParams.Type.FLOAT64),
       HParams.Definition.of("epochs", HParams.Type.FLOAT64));
 
   /** The ordinary forward pass on the training and test points, and how often the two passes disagree. */
@@ -87,7 +88,8 @@ final class SeedSweep implements TrialTask {
         Map<String, Object> hparams = new LinkedHashMap<>();
         hparams.put("network", network.group());
         hparams.put("seed", seed);
-        hparams.put("epochs", network.epochs());
+        // On the moons an epoch is one step.
+        hparams.put(network.data() == Data.MOONS ? "steps" : "epochs", network.epochs());
         trials.add(new Trial(network.group(), seed, hparams));
       }
     }

@@ -3,6 +3,7 @@ package dev.kiln.samples.rai;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.google.common.collect.Range;
 import dev.kiln.runtime.Device;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.graph.NetworkGraph;
@@ -77,6 +78,20 @@ class RaiMoonsTest {
     }
     String shallow = Files.readString(root.resolve("report/shallow/report.md"));
     assertThat(shallow).contains("| shallow-annealed-linear | 1 |");
+  }
+
+  @Test
+  void overSeedsMnistTrainsInMiniBatchesWithAReportOfItsOwn() throws Exception {
+    Path root = runs.resolve("mnist");
+    List<Report.Written> reports = RaiMoons.sweepSeeds(List.of("mnist"), 0, 0, 1, List.of(1L), Device.cpu(), root, QUIET);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).markdown()).isEqualTo(root.resolve("report/mnist/report.md"));
+    TrialResult plain = TrialStore.load(root.resolve("mnist-plain-seed1")).orElseThrow();
+    TrialResult relaxed = TrialStore.load(root.resolve("mnist-relaxed-seed1")).orElseThrow();
+    // One epoch of 469 batches: the plain MLP is past 90 %; the relaxed one's ordinary pass needs more (see the README).
+    assertThat(plain.metric("test_accuracy")).isAtLeast(0.9);
+    assertThat(relaxed.metric("disagreement")).isIn(Range.closed(0.0, 1.0));
+    assertThat(plain.hparams()).containsEntry("epochs", 1.0);
   }
 
   private static double alphaAtTheEnd(Path root, String network) throws IOException {
