@@ -231,8 +231,8 @@ class ValidationTest {
     assertThat(compilation).succeeded();
     assertThat(compilation).hadWarningCount(1);
     assertThat(compilation).hadWarningContaining("parameter 'beta' is not used: nothing names it (an activation, the "
-        + "optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter or strengthParameter, or a @LearnedWidth's "
-        + "penaltyParameter), so it is left out of the graph").inFile(file).onLineContaining("double beta()");
+        + "optimiser's learningRateParameter, @Relaxed's hiddenLossWeightParameter, strengthParameter or "
+        + "resetStrengthParameter, or a @LearnedWidth's penaltyParameter), so it is left out of the graph").inFile(file).onLineContaining("double beta()");
     Truth.assertThat(Sources.generated(compilation, "test.MoonsGraph")).doesNotContain("beta");
   }
 
