@@ -308,6 +308,8 @@ public final class RaiMoons {
         networks.add(new SeedSweep.Network("deep-relaxed-then-plain", "deep", DeepRelaxedThenPlainGraph::new, moons, deepSteps));
         // The same with absolute errors as hidden losses.
         networks.add(new SeedSweep.Network("deep-relaxed-l1-then-plain", "deep", DeepRelaxedL1ThenPlainGraph::new, moons, deepSteps));
+        // And with α annealed away over 2,000 steps instead of switched off.
+        networks.add(new SeedSweep.Network("deep-relaxed-l1-annealed", "deep", DeepRelaxedL1AnnealedGraph::new, moons, deepSteps));
       }
     }
     if (selected.contains("mnist")) {
